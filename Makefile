@@ -1,0 +1,145 @@
+# Toril — top-level build.
+#
+#   make            build build/toril.elf (the kernel QEMU boots with -kernel)
+#   make run        boot it in QEMU, serial console on this terminal
+#   make test       host unit tests, then whole-system tests under QEMU (TCG)
+#   make fuzz       run the fuzz targets for a while (not part of make test)
+#   make bench      benchmarks (loadtest/), not part of make test
+#
+# Each folder contributes a module.mk that lists its sources explicitly (no wildcards) and its
+# host tests.  Variables a module.mk may append to:
+#   KERNEL_SRCS   .c and .S files linked into the kernel
+#   HOST_TESTS    host test binaries under $(BUILD)/host/ (rules made with the host_test macro)
+
+BUILD   ?= build
+KERNEL  := $(BUILD)/toril.elf
+
+CC      := gcc
+LD      := ld
+NM      := nm
+HOST_CC ?= gcc
+# Debian's interpreter, where python3-pytest is installed (a pyenv or venv python3 earlier in
+# PATH would not see it).
+PYTHON  ?= /usr/bin/python3
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+
+# Kernel compiler flags, each with its reason.
+KERNEL_CFLAGS := \
+	-std=gnu11 -O2 -g \
+	-ffreestanding \
+	-nostdinc -isystem $(GCC_INC) -isystem libc/include -I. \
+	-fno-pie -fno-pic -mcmodel=small \
+	-mno-red-zone \
+	-mgeneral-regs-only \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fstack-protector-strong -mstack-protector-guard=global \
+	-fno-common \
+	-fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Werror -Wno-unused-parameter
+# -ffreestanding         no hosted libc: our own libc/ subset provides what we use
+# -nostdinc ...          only gcc's freestanding headers (stdint.h, stdarg.h, ...) and libc/include
+# -fno-pie -mcmodel=small  the kernel is linked at a fixed low address (identity mapped, < 2 GiB)
+# -mno-red-zone          interrupts and exceptions push onto the interrupted stack
+# -mgeneral-regs-only    SSE policy: C code never touches vector registers, so interrupt and
+#                        exception entry need not save them (code that wants AES-NI/SSE, such
+#                        as mbedTLS's aesni.c, opts in per file and runs only in the main loop)
+# -fno-omit-frame-pointer  panic() walks the frame-pointer chain for its backtrace
+# -fstack-protector-strong -mstack-protector-guard=global  one canary (__stack_chk_guard),
+#                        seeded from RDRAND/RDSEED before any protected function returns
+# -fno-common            a tentative definition in two files is a link error, not a merge
+# -fno-asynchronous-unwind-tables  no .eh_frame: nothing unwinds with it, it only costs space
+
+KERNEL_ASFLAGS := -D__ASSEMBLY__ -I. -g
+
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T boot/linker.ld
+# -z max-page-size=4096  segments page-aligned for W^X, without 2 MiB padding in the file
+
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -I. -DTORIL_HOST_TEST
+HOST_LDLIBS := -lcmocka -lpthread
+
+KERNEL_SRCS :=
+HOST_TESTS  :=
+
+# host_test NAME, SOURCES: build $(BUILD)/host/NAME from SOURCES with the host compiler and cmocka.
+define host_test
+HOST_TESTS += $(BUILD)/host/$(1)
+$(BUILD)/host/$(1): $(2) | deps-check
+	@mkdir -p $$(dir $$@)
+	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) $$(HOST_LDLIBS)
+endef
+
+MODULES := boot core libc virtio netstack content httpd
+include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
+
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS)))
+
+.PHONY: all run test unit-test system-test fuzz bench clean deps deps-check sources
+all: $(KERNEL)
+
+# --- kernel -----------------------------------------------------------------------------------
+
+$(BUILD)/kernel/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# panic() prints symbol names, so the kernel carries its own symbol table.  Link once with an
+# empty table, generate the table from that image, link again.  The table lives at the end of
+# .rodata, after all code, so no function moves between the two links; the build checks that.
+$(BUILD)/kernel/ksyms-empty.S: scripts/gen-ksyms
+	@mkdir -p $(dir $@)
+	scripts/gen-ksyms /dev/null > $@
+
+$(BUILD)/toril-pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o boot/linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o
+
+$(BUILD)/kernel/ksyms.S: $(BUILD)/toril-pass1.elf scripts/gen-ksyms
+	$(NM) -n $< | scripts/gen-ksyms - > $@
+
+$(BUILD)/kernel/ksyms.o: $(BUILD)/kernel/ksyms.S
+	$(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/ksyms-empty.o: $(BUILD)/kernel/ksyms-empty.S
+	$(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(KERNEL): $(BUILD)/toril-pass1.elf $(BUILD)/kernel/ksyms.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	@$(NM) -n $@ | grep -i ' t ' > $@.text-syms
+	@$(NM) -n $< | grep -i ' t ' | cmp -s - $@.text-syms || \
+		{ echo "ksyms: function addresses moved between link passes" >&2; rm -f $@; exit 1; }
+	@size $@ | tail -1 | awk '{ printf "toril.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
+
+# --- running ----------------------------------------------------------------------------------
+
+run: deps-check $(KERNEL)
+	KERNEL=$(KERNEL) scripts/run-qemu
+
+# --- tests ------------------------------------------------------------------------------------
+
+unit-test: deps-check $(HOST_TESTS)
+	@set -e; for t in $(HOST_TESTS); do echo "== $$t"; $$t; done
+
+system-test: deps-check $(KERNEL)
+	KERNEL=$(abspath $(KERNEL)) $(PYTHON) -m pytest -q tests/ $(PYTEST_ARGS)
+
+test: unit-test system-test
+
+# --- dependencies -----------------------------------------------------------------------------
+
+# Installs missing Debian packages when root, or prints the apt-get line and stops.
+deps:
+	scripts/deps
+
+deps-check:
+	@scripts/deps --check-quiet || scripts/deps
+
+clean:
+	rm -rf $(BUILD)
