@@ -13,6 +13,7 @@
 
 BUILD   ?= build
 KERNEL  := $(BUILD)/toril.elf
+.DEFAULT_GOAL := all
 
 CC      := gcc
 LD      := ld
@@ -70,6 +71,8 @@ $(BUILD)/host/$(1): $(2) | deps-check
 	@mkdir -p $$(dir $$@)
 	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) $$(HOST_LDLIBS)
 endef
+
+include scripts/deps.mk
 
 MODULES := boot core libc virtio netstack content httpd
 include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))

@@ -1,0 +1,127 @@
+/*
+ * core_main(): core 0's path from the PVH entry (boot/pvh.S, long mode, early identity map,
+ * boot stack) to its main loop, as a list of steps.  The other cores start in step 9 and go
+ * through boot_ap_main() (core/smp.c).
+ */
+#include <stdint.h>
+
+#include "boot/info.h"
+#include "boot/paging.h"
+#include "core/config.h"
+#include "core/console.h"
+#include "core/cpu.h"
+#include "core/ioapic.h"
+#include "core/lapic.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/memory.h"
+#include "core/panic.h"
+#include "core/platform.h"
+#include "core/power.h"
+#include "core/random.h"
+#include "core/smp.h"
+#include "core/time.h"
+#include "core/trap.h"
+#include "core/x86.h"
+#include "boot/boot.h"
+
+__attribute__((noreturn)) void core_main(uint32_t start_info);
+
+static bool console_poll(void *arg)
+{
+    return core_console_poll();
+}
+
+/* test=...: faults injected on purpose so the system tests can see they are caught. */
+static void inject_fault(enum core_config_test test);
+
+void core_main(uint32_t start_info)
+{
+    /* 1. Identity: GS points at core 0's struct cpu, so the log can name the core; the stack
+     *    canary gets its random value before any function with a canary returns. */
+    core_cpus[0].self = &core_cpus[0];
+    wrmsr(MSR_GS_BASE, (uintptr_t)&core_cpus[0]);
+    core_stackprot_init();
+
+    /* 2. Console, then what the loader handed us: memory map, command line, RSDP. */
+    core_console_init();
+    log_info("toril: booting");
+    if (boot_info_parse(start_info) < 0) {
+        log_error("toril: no usable boot information from the loader");
+        core_power_fail(CORE_EXIT_BOOT);
+    }
+    core_config_parse(boot_info.cmdline);
+
+    /* 3. FPU/SSE state enabled (mbedTLS's AES-NI opts into vector registers; C does not). */
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+
+    /* 4. Final page tables (W^X, NULL page unmapped), then physical memory. */
+    boot_paging_init();
+    core_memory_init();
+
+    /* 5. The machine: cores and interrupt controllers from ACPI or the MP table. */
+    if (core_platform_discover(boot_info.rsdp) < 0) {
+        log_error("toril: no ACPI MADT and no MP table: cannot find the CPUs");
+        core_power_fail(CORE_EXIT_BOOT);
+    }
+
+    /* 6. Per-core structures and stacks for every core, then core 0's own GDT, IDT, LAPIC, heap. */
+    core_trap_init();
+    core_smp_prepare();
+    core_smp_init_this_cpu(&core_cpus[0]);
+    core_ioapic_init();
+
+    /* 7. Time: TSC calibration, wall clock, LAPIC timer rate. */
+    core_time_init();
+    core_lapic_timer_calibrate();
+    core_cpus[0].tsc_stats = rdtsc();
+
+    /* 8. Console input (IRQ 4 to core 0) and its poller in core 0's loop. */
+    core_console_enable_input();
+    core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
+
+    /* 9. The other cores. */
+    unsigned online = core_smp_start();
+    core_cpus[0].online = true;
+    log_info("toril: %u cpus online", online);
+
+    /* 10. Test-only fault injection, then serve forever. */
+    if (core_config->test != CORE_CONFIG_TEST_NONE)
+        inject_fault(core_config->test);
+    core_loop_run();
+}
+
+/* Recursion that the compiler cannot turn into a loop: each frame keeps a live array. */
+static volatile unsigned recurse_limit = ~0u; /* volatile: the recursion is not provably endless */
+static __attribute__((noinline)) unsigned recurse(unsigned depth)
+{
+    volatile char frame[256];
+    frame[0] = (char)depth;
+    if (depth == recurse_limit)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static void inject_fault(enum core_config_test test)
+{
+    extern char __text_start[];
+    switch (test) {
+    case CORE_CONFIG_TEST_PANIC:
+        panic("test: panic requested on the command line");
+    case CORE_CONFIG_TEST_WX:
+        log_info("test: writing to kernel text at %p", (void *)__text_start);
+        *(volatile char *)__text_start = 0x90;
+        break;
+    case CORE_CONFIG_TEST_NULL:
+        log_info("test: reading address 0");
+        (void)*(volatile int *)0;
+        break;
+    case CORE_CONFIG_TEST_STACK:
+        log_info("test: overflowing the kernel stack");
+        recurse(0);
+        break;
+    case CORE_CONFIG_TEST_NONE:
+        return;
+    }
+    panic("test: fault %d was not caught", (int)test);
+}
