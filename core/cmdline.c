@@ -98,8 +98,10 @@ static int parse_num(const char *s, size_t n, enum num_base base, uint64_t *out)
 
     if ((hex && base == NUM_DEC) || (!hex && base == NUM_HEX))
         return -EINVAL;
-    if (hex)
-        s += 2, n -= 2;
+    if (hex) {
+        s += 2;
+        n -= 2;
+    }
     if (n == 0)
         return -EINVAL;
     unsigned radix = hex ? 16 : 10;
@@ -485,7 +487,7 @@ int core_cmdline_parse(const char *line, const struct core_cmdline_opt *opts, si
     while (len <= max && line[len])
         len++;
     if (len > max) {
-        /* line[max] exists: line[0..max] are not NUL.  Drop the token the limit cuts. */
+        /* line[0] .. line[max] are all non-NUL.  Drop the token the limit cuts. */
         len = max;
         if (!is_space(line[len]))
             while (len > 0 && !is_space(line[len - 1]))
