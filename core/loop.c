@@ -44,6 +44,10 @@ static bool work_arrived(struct cpu *c, unsigned n, struct core_poller *ps)
             work = true;
     if (__atomic_exchange_n(&c->pending, 0, __ATOMIC_SEQ_CST))
         work = true;
+    /* An interrupt since this iteration's polls began may have queued work for a poller
+     * (the console ring, say) after that poller looked: go round once more. */
+    if (c->wake_cause != CORE_WAKE_NONE)
+        work = true;
     return work || core_timer_next() <= core_time_ns();
 }
 
@@ -87,6 +91,7 @@ void core_loop_run(void)
 
     irq_enable();
     for (;;) {
+        c->wake_cause = CORE_WAKE_NONE;
         bool busy = core_timer_run();
         for (unsigned i = 0; i < n; i++)
             busy |= ps[i].poll(ps[i].arg);

@@ -72,10 +72,10 @@ static void print_pc(const char *prefix, uint64_t pc)
     uint64_t off;
     const char *name = symbolize(pc, &off);
     if (name)
-        out("%s%#018llx %s+%#llx\n", prefix, (unsigned long long)pc, name,
+        out("%s%016llx %s+%#llx\n", prefix, (unsigned long long)pc, name,
             (unsigned long long)off);
     else
-        out("%s%#018llx ?\n", prefix, (unsigned long long)pc);
+        out("%s%016llx ?\n", prefix, (unsigned long long)pc);
 }
 
 /* Walk the frame-pointer chain.  Every frame is checked before it is read: a corrupt chain
@@ -160,15 +160,15 @@ static const char *fault_region(uint64_t addr)
 
 static void dump_registers(const struct trap_frame *f)
 {
-    out("rip %#018llx rsp %#018llx rflags %#llx\n", (unsigned long long)f->rip,
+    out("rip %016llx rsp %016llx rflags %#llx\n", (unsigned long long)f->rip,
         (unsigned long long)f->rsp, (unsigned long long)f->rflags);
-    out("rax %#018llx rbx %#018llx rcx %#018llx rdx %#018llx\n", (unsigned long long)f->rax,
+    out("rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)f->rax,
         (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-    out("rsi %#018llx rdi %#018llx rbp %#018llx r8  %#018llx\n", (unsigned long long)f->rsi,
+    out("rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)f->rsi,
         (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->r8);
-    out("r9  %#018llx r10 %#018llx r11 %#018llx r12 %#018llx\n", (unsigned long long)f->r9,
+    out("r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)f->r9,
         (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12);
-    out("r13 %#018llx r14 %#018llx r15 %#018llx cr3 %#018llx\n", (unsigned long long)f->r13,
+    out("r13 %016llx r14 %016llx r15 %016llx cr3 %016llx\n", (unsigned long long)f->r13,
         (unsigned long long)f->r14, (unsigned long long)f->r15, (unsigned long long)read_cr3());
 }
 

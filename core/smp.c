@@ -36,7 +36,8 @@ static struct cpu_stacks stacks[CORE_MAX_CPUS];
 struct cpu core_cpus[CORE_MAX_CPUS];
 unsigned core_ncpus = 1;
 
-extern char boot_trampoline_start[], boot_trampoline_end[], boot_stack_top[], boot_pml4[];
+extern char boot_trampoline_start[], boot_trampoline_end[], boot_stack_top[], boot_stack_guard[],
+    boot_pml4[];
 
 /* This core's APIC id from CPUID (the LAPIC itself is not mapped yet): leaf 0xb gives the
  * 32-bit x2APIC id where it exists, leaf 1 the 8-bit initial APIC id. */
@@ -76,6 +77,7 @@ void core_smp_prepare(void)
         boot_paging_unmap_guard(stacks[i].guard);
         boot_paging_unmap_guard(stacks[i].ist_guard);
     }
+    boot_paging_unmap_guard(boot_stack_guard); /* core 0's stack is the boot stack */
     core_ncpus = next;
     boot_gdt_init(core_ncpus);
 }

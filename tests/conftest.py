@@ -1,0 +1,100 @@
+"""Whole-system test harness: boots Toril in QEMU (TCG) through scripts/run-qemu and talks to
+its serial console.  Every wait is bounded, and every VM is killed when its test ends."""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNEL = Path(os.environ.get("KERNEL", ROOT / "build" / "toril.elf"))
+
+
+class Vm:
+    """One QEMU process with the serial console on its stdin/stdout."""
+
+    def __init__(self, cpus=2, machine="microvm", args="", mem="256M", extra="", env=None):
+        e = dict(os.environ)
+        e.update(KERNEL=str(KERNEL), CPUS=str(cpus), MACHINE=machine, ARGS=args, MEM=mem,
+                 ACCEL="tcg", QEMU_EXTRA=extra)
+        e.update(env or {})
+        self.proc = subprocess.Popen([str(ROOT / "scripts" / "run-qemu")], env=e,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self._out = bytearray()
+        self._lock = threading.Condition()
+        self._pos = 0  # expect() searches from here
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            with self._lock:
+                if not chunk:
+                    self._lock.notify_all()
+                    return
+                self._out += chunk
+                self._lock.notify_all()
+
+    @property
+    def output(self):
+        with self._lock:
+            return self._out.decode("utf-8", "replace")
+
+    def expect(self, pattern, timeout=30):
+        """Wait for `pattern` (a regex) in the console output after the previous match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                text = self._out.decode("utf-8", "replace")
+                m = rx.search(text, self._pos)
+                if m:
+                    self._pos = m.end()
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
+                    raise AssertionError(f"no match for {pattern!r} within {timeout}s; "
+                                         f"console:\n{text[-3000:]}")
+                self._lock.wait(min(left, 0.2))
+
+    def send(self, line):
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def wait(self, timeout=30):
+        """QEMU's exit status; fails the test if it does not exit in time."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"QEMU still running after {timeout}s; console:\n"
+                                 f"{self.output[-3000:]}")
+        self._reader.join(5)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def boot():
+    """boot(cpus=..., machine=..., args=...) -> Vm; every VM is killed after the test."""
+    vms = []
+
+    def start(**kw):
+        if not KERNEL.exists():
+            pytest.fail(f"kernel {KERNEL} not built")
+        vm = Vm(**kw)
+        vms.append(vm)
+        return vm
+
+    yield start
+    for vm in vms:
+        vm.kill()
