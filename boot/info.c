@@ -4,6 +4,7 @@
  * early identity map, directly readable if below 4 GiB.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -57,11 +58,17 @@ int boot_info_parse(uint64_t phys)
         size_t n = 0;
         while (n < sizeof(boot_info.cmdline) - 1 && readable(si->cmdline_paddr + n, 1) && src[n])
             n++;
+        bool truncated =
+            n == sizeof(boot_info.cmdline) - 1 && readable(si->cmdline_paddr + n, 1) && src[n];
+        if (truncated) {
+            /* Drop the cut token: "http_port=8080" must not arrive as "http_port=80". */
+            while (n > 0 && src[n - 1] != ' ')
+                n--;
+            log_warn("boot: command line longer than %zu bytes; ignoring everything after "
+                     "byte %zu", sizeof(boot_info.cmdline) - 1, n);
+        }
         memcpy(boot_info.cmdline, src, n);
         boot_info.cmdline[n] = '\0';
-        if (n == sizeof(boot_info.cmdline) - 1 && readable(si->cmdline_paddr + n, 1) && src[n])
-            log_warn("boot: command line longer than %zu bytes, truncated",
-                     sizeof(boot_info.cmdline) - 1);
     }
 
     boot_info.rsdp = si->rsdp_paddr;

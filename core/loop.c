@@ -99,6 +99,8 @@ void core_loop_run(void)
             cpu_relax();
             continue;
         }
+        /* Take back memory other cores freed into this core's heap before sleeping. */
+        core_heap_collect(&c->heap);
         irq_disable();
         __atomic_store_n(&c->halted, true, __ATOMIC_SEQ_CST);
         if (work_arrived(c, n, ps)) {

@@ -13,8 +13,9 @@ extern char __kernel_start[], __kernel_end[];
 
 static void add(uint64_t base, uint64_t end)
 {
-    if (end > base)
-        core_pmm_add_range(base, end - base);
+    if (end > base && core_pmm_add_range(base, end - base) < 0)
+        log_error("memory: RAM %#llx..%#llx left unused", (unsigned long long)base,
+                  (unsigned long long)end); /* core_pmm has logged why */
 }
 
 void core_memory_init(void)
