@@ -10,6 +10,9 @@
 # host tests.  Variables a module.mk may append to:
 #   KERNEL_SRCS   .c and .S files linked into the kernel
 #   HOST_TESTS    host test binaries under $(BUILD)/host/ (rules made with the host_test macro)
+#   KERNEL_EXTRA_OBJS  prebuilt objects linked into the kernel (e.g. the per-core lwIP copies),
+#                 with their own rules in the module.mk
+#   FUZZ_TARGETS  phony targets that `make fuzz` runs (each bounded by FUZZ_SECONDS)
 
 BUILD   ?= build
 KERNEL  := $(BUILD)/toril.elf
@@ -63,6 +66,9 @@ HOST_LDLIBS := -lcmocka -lpthread
 
 KERNEL_SRCS :=
 HOST_TESTS  :=
+KERNEL_EXTRA_OBJS :=
+FUZZ_TARGETS :=
+FUZZ_SECONDS ?= 60
 
 # host_test NAME, SOURCES: build $(BUILD)/host/NAME from SOURCES with the host compiler and cmocka.
 define host_test
@@ -77,7 +83,7 @@ include scripts/deps.mk
 MODULES := boot core libc virtio netstack content httpd
 include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 
-KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS)))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) $(KERNEL_EXTRA_OBJS)
 
 .PHONY: all run test unit-test system-test fuzz bench clean deps deps-check sources
 all: $(KERNEL)
@@ -135,6 +141,12 @@ system-test: deps-check $(KERNEL)
 
 test: unit-test system-test
 
+fuzz: deps-check-fuzz $(FUZZ_TARGETS)
+
+bench: deps-check-bench $(KERNEL)
+	@if [ -x loadtest/run ]; then loadtest/run; else \
+		echo "make bench: no benchmarks yet (loadtest/ arrives with the network issues)"; exit 1; fi
+
 # --- dependencies -----------------------------------------------------------------------------
 
 # Installs missing Debian packages when root, or prints the apt-get line and stops.
@@ -143,6 +155,9 @@ deps:
 
 deps-check:
 	@scripts/deps --check-quiet || scripts/deps
+
+deps-check-%:
+	@scripts/deps --check-quiet $* || scripts/deps $*
 
 clean:
 	rm -rf $(BUILD)
