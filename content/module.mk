@@ -1,0 +1,56 @@
+# content/: the FAT reader (more of the module -- content cache, image builder -- joins later).
+
+CONTENT_FAT_SRCS := content/fat.c content/fat_walk.c
+CONTENT_FAT_HDRS := content/fat.h content/fat_priv.h content/limits.h
+
+KERNEL_SRCS += $(CONTENT_FAT_SRCS)
+
+# --- host tests -------------------------------------------------------------------------------
+# They build FAT images at run time with mkfs.fat and mcopy (dosfstools, mtools).
+
+CONTENT_TEST_UTIL := content/tests/fat_test_util.c tests/host/log_host.c
+
+$(eval $(call host_test,content/test_fat,content/tests/test_fat.c \
+	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+$(eval $(call host_test,content/test_fat_corrupt,content/tests/test_fat_corrupt.c \
+	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+$(eval $(call host_test,content/test_fat_limits,content/tests/test_fat_limits.c \
+	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+# Replays the fuzzer's seed corpus and every crash it found (content/fuzz/regressions/).
+$(eval $(call host_test,content/test_fat_regress,content/tests/test_fat_regress.c \
+	content/fuzz/fuzz_fat.c $(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+
+# Small limits, so that the limit paths are reachable with small images.
+$(BUILD)/host/content/test_fat_limits: HOST_CFLAGS += -DCONTENT_MAX_FILES=10 \
+	-DCONTENT_MAX_DEPTH=4 -DCONTENT_MAX_PATH=64
+
+# The host_test rule lists only .c files: rebuild on header changes too.
+$(BUILD)/host/content/test_fat $(BUILD)/host/content/test_fat_corrupt \
+$(BUILD)/host/content/test_fat_limits $(BUILD)/host/content/test_fat_regress: \
+	$(CONTENT_FAT_HDRS) content/tests/fat_test_util.h
+
+# --- fuzzing ----------------------------------------------------------------------------------
+#   make fuzz-content [FUZZ_SECONDS=600]
+# libFuzzer (clang) mounts, walks and reads in-memory images; it starts from the seed corpus in
+# content/fuzz/corpus/ plus what earlier runs found (build/fuzz/content/corpus/).  Crash inputs
+# land in build/fuzz/content/crashes/: once fixed, copy them to content/fuzz/regressions/, where
+# test_fat_regress replays them.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS += fuzz-content
+CONTENT_FUZZ := $(BUILD)/fuzz/content/fuzz_fat
+
+$(CONTENT_FUZZ): content/fuzz/fuzz_fat.c $(CONTENT_FAT_SRCS) $(CONTENT_FAT_HDRS) \
+		tests/host/log_host.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I. -DTORIL_HOST_TEST -o $@ \
+		content/fuzz/fuzz_fat.c $(CONTENT_FAT_SRCS) tests/host/log_host.c
+
+.PHONY: fuzz-content
+fuzz-content: $(CONTENT_FUZZ)
+	@mkdir -p $(BUILD)/fuzz/content/corpus $(BUILD)/fuzz/content/crashes
+	$(CONTENT_FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(BUILD)/fuzz/content/crashes/ \
+		$(BUILD)/fuzz/content/corpus content/fuzz/corpus
