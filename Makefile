@@ -56,6 +56,9 @@ KERNEL_CFLAGS := \
 
 KERNEL_ASFLAGS := -D__ASSEMBLY__ -I. -g
 
+# libgcc: helpers gcc may call even freestanding (128-bit division in mbedTLS's bignum).
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T boot/linker.ld
 # -z max-page-size=4096  segments page-aligned for W^X, without 2 MiB padding in the file
@@ -75,7 +78,8 @@ define host_test
 HOST_TESTS += $(BUILD)/host/$(1)
 $(BUILD)/host/$(1): $(2) | deps-check
 	@mkdir -p $$(dir $$@)
-	$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $(2) $$(HOST_LDLIBS)
+	$$(HOST_CC) $$(HOST_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(2) $$(HOST_LDLIBS)
+-include $(BUILD)/host/$(1).d
 endef
 
 include scripts/deps.mk
@@ -108,7 +112,7 @@ $(BUILD)/kernel/ksyms-empty.S: scripts/gen-ksyms
 	scripts/gen-ksyms /dev/null > $@
 
 $(BUILD)/toril-pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o boot/linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms-empty.o $(LIBGCC)
 
 $(BUILD)/kernel/ksyms.S: $(BUILD)/toril-pass1.elf scripts/gen-ksyms
 	$(NM) -n $< | scripts/gen-ksyms - > $@
@@ -120,7 +124,7 @@ $(BUILD)/kernel/ksyms-empty.o: $(BUILD)/kernel/ksyms-empty.S
 	$(CC) $(KERNEL_CFLAGS) $(KERNEL_ASFLAGS) -c $< -o $@
 
 $(KERNEL): $(BUILD)/toril-pass1.elf $(BUILD)/kernel/ksyms.o
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(LIBGCC)
 	@$(NM) -n $@ | grep -i ' t ' > $@.text-syms
 	@$(NM) -n $< | grep -i ' t ' | cmp -s - $@.text-syms || \
 		{ echo "ksyms: function addresses moved between link passes" >&2; rm -f $@; exit 1; }
