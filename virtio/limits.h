@@ -1,0 +1,36 @@
+/*
+ * Named limits of the virtio layer.  Each may be overridden at build time with -DNAME=value
+ * (e.g. through the make command line) where noted.
+ */
+#ifndef VIRTIO_LIMITS_H
+#define VIRTIO_LIMITS_H
+
+/* Largest split-virtqueue size the spec allows (virtio 1.2 §2.7): the 16-bit free-running
+ * indices can tell a full ring from an empty one only up to 2^15 entries. */
+#define VIRTIO_VQ_SIZE_MAX 32768
+
+/* A descriptor chain with more segments than this goes through an indirect table when
+ * VIRTIO_F_INDIRECT_DESC was negotiated (and the queue was set up to use it): it then takes one
+ * ring descriptor instead of one per segment.  Short chains (virtio-net header + one frame)
+ * stay direct, which spares the device one level of indirection.  Overridable. */
+#ifndef VIRTIO_VQ_DIRECT_SEGS
+#define VIRTIO_VQ_DIRECT_SEGS 2
+#endif
+
+/* Descriptors in each indirect table.  Every ring slot owns one table, so a queue of size N
+ * that uses indirect descriptors needs N * VIRTIO_VQ_INDIRECT_SEGS * 16 bytes more memory
+ * (32 KiB for N = 256).  Longer chains fall back to direct descriptors.  Overridable. */
+#ifndef VIRTIO_VQ_INDIRECT_SEGS
+#define VIRTIO_VQ_INDIRECT_SEGS 8
+#endif
+
+/* Alignment of the used ring inside a queue's memory.  The spec asks for 4 (§2.7); a cache line
+ * keeps the device-written used ring off the lines the driver writes (available ring). */
+#define VIRTIO_VQ_USED_ALIGN 64
+
+/* Times the device configuration space is re-read when its generation counter changes during
+ * a read (§2.5.1) before the device is given up on: a device that changes its configuration
+ * without pause is broken or hostile. */
+#define VIRTIO_CONFIG_READ_TRIES 64
+
+#endif
