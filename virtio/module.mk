@@ -6,5 +6,6 @@ KERNEL_SRCS += \
 
 # Host tests: the virtqueue and the init sequence against a fake device.
 VIRTIO_TEST_DEPS := virtio/virtq.c virtio/virtio.c virtio/tests/fake_device.c tests/host/log_host.c
-$(eval $(call host_test,virtio/test_virtq,virtio/tests/test_virtq.c $(VIRTIO_TEST_DEPS)))
+$(eval $(call host_test,virtio/test_virtq,virtio/tests/test_virtq.c virtio/tests/vq_env.c $(VIRTIO_TEST_DEPS)))
+$(eval $(call host_test,virtio/test_virtq_hostile,virtio/tests/test_virtq_hostile.c virtio/tests/vq_env.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_virtio,virtio/tests/test_virtio.c $(VIRTIO_TEST_DEPS)))

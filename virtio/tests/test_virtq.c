@@ -1,8 +1,8 @@
 /*
  * Host unit tests of the split virtqueue (virtio/virtq.c) against the fake device: layout,
  * descriptor chains, ring wrap-around, event-index arithmetic, kick and interrupt suppression
- * (including the re-enable/recheck race, also on a real second thread), indirect
- * descriptors, and a hostile device.
+ * (including the re-enable/recheck races on two real threads), indirect descriptors and
+ * invalid requests.  The hostile device is in test_virtq_hostile.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,81 +18,11 @@
 
 #include <cmocka.h>
 
-#include "core/log.h"
-#include "tests/host/log_host.h"
 #include "virtio/limits.h"
 #include "virtio/tests/fake_device.h"
+#include "virtio/tests/vq_env.h"
 #include "virtio/virtio.h"
 #include "virtio/virtq.h"
-
-#define EVENT    VIRTIO_BIT(VIRTIO_F_EVENT_IDX)
-#define INDIRECT VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC)
-
-/* A fake device with one queue driven through the real init sequence. */
-struct env {
-    struct fake_device fd;
-    struct virtio_vq vq;
-    void *mem;
-};
-
-static struct env *env_new(uint16_t size, uint64_t driver_features, bool want_indirect)
-{
-    struct env *e = calloc(1, sizeof(*e));
-    size_t len = virtio_vq_mem_size(size, want_indirect);
-    struct virtio_vq_setup s = {
-        .index = 0, .size = size, .want_indirect = want_indirect, .vector = VIRTIO_MSI_NO_VECTOR};
-
-    assert_non_null(e);
-    assert_true(len > 0);
-    /* The device offers more than the driver implements: negotiation must not accept it. */
-    fake_device_init(&e->fd, VIRTIO_ID_NET, EVENT | INDIRECT | VIRTIO_BIT(VIRTIO_F_VERSION_1), 1,
-                     size);
-    assert_int_equal(virtio_dev_init_begin(&e->fd.dev, driver_features, 0), 0);
-    assert_int_equal(e->fd.driver_features, driver_features | VIRTIO_BIT(VIRTIO_F_VERSION_1));
-    e->mem = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
-    assert_non_null(e->mem);
-    s.mem = e->mem;
-    s.mem_len = len;
-    assert_int_equal(virtio_dev_vq_setup(&e->fd.dev, &e->vq, &s), 0);
-    assert_int_equal(virtio_dev_init_finish(&e->fd.dev), 0);
-    assert_true(e->fd.q[0].enabled);
-    return e;
-}
-
-static void env_free(struct env *e)
-{
-    assert_int_equal(e->fd.driver_errors, 0);
-    free(e->mem);
-    free(e);
-}
-
-static void *tok(unsigned long v)
-{
-    return (void *)(uintptr_t)(v + 1); /* never NULL */
-}
-
-static unsigned long untok(void *t)
-{
-    return (unsigned long)(uintptr_t)t - 1;
-}
-
-/* A scratch area the wrap-around tests point segments at (never touched by the device). */
-static uint8_t scratch[4096];
-
-static struct virtio_vq_seg seg_at(size_t off, uint32_t len)
-{
-    return (struct virtio_vq_seg){.addr = virtio_dma_addr(scratch + off), .len = len};
-}
-
-/* Adds a chain of nout + nin scratch segments with token t. */
-static int add_scratch(struct virtio_vq *vq, unsigned nout, unsigned nin, uint32_t len, void *t)
-{
-    struct virtio_vq_seg segs[64];
-    assert_true(nout + nin <= 64);
-    for (unsigned k = 0; k < nout + nin; k++)
-        segs[k] = seg_at(k * 16, len);
-    return virtio_vq_add(vq, segs, nout, nin, t);
-}
 
 /* --- layout -------------------------------------------------------------------------------- */
 
@@ -409,18 +339,6 @@ static void test_need_event_exhaustive(void **state)
 
 /* --- kicks --------------------------------------------------------------------------------- */
 
-/* Adds one chain and lets the device consume and complete it, without a kick decision. */
-static void cycle_silently(struct env *e, unsigned long i)
-{
-    struct fake_chain c;
-    uint32_t len;
-
-    assert_int_equal(add_scratch(&e->vq, 1, 0, 4, tok(i)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-    fake_queue_complete(&e->fd, 0, c.head, 0);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(i));
-}
-
 static void test_kick_event_idx(void **state)
 {
     struct env *e = env_new(16, EVENT, false);
@@ -501,13 +419,6 @@ static void test_kick_forced_after_0xffff(void **state)
 }
 
 /* --- interrupt suppression ----------------------------------------------------------------- */
-
-/* One chain added and taken by the device (not completed). */
-static void add_and_pop(struct env *e, unsigned long i, struct fake_chain *c)
-{
-    assert_int_equal(add_scratch(&e->vq, 0, 1, 4, tok(i)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, c), 0);
-}
 
 static void run_intr(uint64_t features)
 {
@@ -801,213 +712,6 @@ static void test_add_invalid(void **state)
     env_free(e);
 }
 
-/* --- hostile device ------------------------------------------------------------------------ */
-
-static void test_bogus_id(void **state)
-{
-    struct env *e = env_new(16, EVENT, false);
-    struct fake_chain c;
-    uint32_t len;
-    unsigned warns = log_host_count[LOG_WARN];
-
-    add_and_pop(e, 0, &c);
-    fake_queue_push(&e->fd, 0, 16, 4);          /* one past the table */
-    fake_queue_push(&e->fd, 0, 0xffffffffu, 4); /* far out */
-    fake_queue_push(&e->fd, 0, 0x10000, 4);     /* would alias 0 if truncated to 16 bits */
-    fake_queue_push(&e->fd, 0, c.head, 4);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(0));
-    assert_int_equal(e->vq.stats.bad_id, 3);
-    assert_true(log_host_count[LOG_WARN] > warns);
-    assert_null(virtio_vq_get_buf(&e->vq, &len));
-    assert_int_equal(virtio_vq_num_free(&e->vq), 16);
-    assert_false(virtio_vq_is_broken(&e->vq));
-    env_free(e);
-}
-
-static void test_not_head_and_repeat(void **state)
-{
-    struct env *e = env_new(16, EVENT, false);
-    struct fake_chain c;
-    uint32_t len;
-
-    /* A direct chain of 3 (descriptors 0, 1, 2). */
-    assert_int_equal(add_scratch(&e->vq, 2, 1, 8, tok(0)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-    assert_int_equal(c.head, 0);
-    fake_queue_push(&e->fd, 0, 1, 8); /* middle of the chain */
-    fake_queue_push(&e->fd, 0, 9, 8); /* a free descriptor */
-    fake_queue_push(&e->fd, 0, 0, 8); /* the real one */
-    fake_queue_push(&e->fd, 0, 0, 8); /* again: a repeated id */
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(0));
-    assert_int_equal(len, 8);
-    assert_null(virtio_vq_get_buf(&e->vq, &len));
-    assert_int_equal(e->vq.stats.not_head, 3);
-    /* No double free: the count is exact and every descriptor is usable once. */
-    assert_int_equal(virtio_vq_num_free(&e->vq), 16);
-    for (unsigned i = 0; i < 16; i++)
-        assert_int_equal(add_scratch(&e->vq, 1, 0, 8, tok(1 + i)), 0);
-    assert_int_equal(add_scratch(&e->vq, 1, 0, 8, tok(99)), -ENOSPC);
-    for (unsigned i = 0; i < 16; i++) {
-        assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-        fake_queue_complete(&e->fd, 0, c.head, 0);
-        assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(1 + i));
-    }
-    env_free(e);
-}
-
-static void test_oversize_len(void **state)
-{
-    struct env *e = env_new(16, EVENT, false);
-    struct fake_chain c;
-    uint32_t len = 12345;
-
-    /* RX-like: 2 writable segments of 50 bytes. */
-    assert_int_equal(add_scratch(&e->vq, 0, 2, 50, tok(0)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-    fake_queue_complete(&e->fd, 0, c.head, 101);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(0));
-    assert_int_equal(len, 0);
-    /* Exactly the writable size is fine. */
-    assert_int_equal(add_scratch(&e->vq, 0, 2, 50, tok(1)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-    fake_queue_complete(&e->fd, 0, c.head, 100);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(1));
-    assert_int_equal(len, 100);
-    /* TX-like: nothing writable, yet the device claims it wrote. */
-    assert_int_equal(add_scratch(&e->vq, 1, 0, 50, tok(2)), 0);
-    assert_int_equal(fake_queue_pop(&e->fd, 0, &c), 0);
-    fake_queue_complete(&e->fd, 0, c.head, 0xffffffffu);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(2));
-    assert_int_equal(len, 0);
-    assert_int_equal(e->vq.stats.bad_len, 2);
-    assert_int_equal(virtio_vq_num_free(&e->vq), 16);
-    env_free(e);
-}
-
-/* An index that jumps by more than the queue size (or goes backwards) breaks the queue; the
- * tokens are recovered after a reset and the queue can be set up again. */
-static void run_idx_jump(int16_t delta)
-{
-    const uint16_t size = 16;
-    struct env *e = env_new(size, EVENT, false);
-    struct virtio_vq_setup s = {.size = size,
-                                .vector = VIRTIO_MSI_NO_VECTOR,
-                                .mem = e->mem,
-                                .mem_len = virtio_vq_mem_size(size, false)};
-    struct fake_chain c;
-    uint32_t len;
-    bool seen[3] = {false};
-    void *t;
-
-    for (unsigned i = 0; i < 3; i++)
-        add_and_pop(e, i, &c);
-    fake_queue_set_used_idx(&e->fd, 0, (uint16_t)(e->vq.last_used + delta));
-    assert_null(virtio_vq_get_buf(&e->vq, &len));
-    assert_true(virtio_vq_is_broken(&e->vq));
-    assert_int_equal(e->vq.stats.idx_jump, 1);
-    assert_null(virtio_vq_get_buf(&e->vq, &len));
-    assert_int_equal(e->vq.stats.idx_jump, 1);
-    assert_false(virtio_vq_has_used(&e->vq));
-    assert_int_equal(add_scratch(&e->vq, 1, 0, 8, tok(9)), -EIO);
-
-    /* Recovery: reset the device, take the tokens back, set the queue up again. */
-    assert_int_equal(virtio_dev_init_begin(&e->fd.dev, EVENT, 0), 0);
-    while ((t = virtio_vq_detach_unused(&e->vq)) != NULL) {
-        assert_true(untok(t) < 3);
-        assert_false(seen[untok(t)]);
-        seen[untok(t)] = true;
-    }
-    assert_true(seen[0] && seen[1] && seen[2]);
-    assert_int_equal(virtio_vq_num_free(&e->vq), size);
-    assert_int_equal(virtio_dev_vq_setup(&e->fd.dev, &e->vq, &s), 0);
-    assert_int_equal(virtio_dev_init_finish(&e->fd.dev), 0);
-    assert_false(virtio_vq_is_broken(&e->vq));
-    add_and_pop(e, 5, &c);
-    fake_queue_complete(&e->fd, 0, c.head, 4);
-    assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(5));
-    env_free(e);
-}
-
-static void test_idx_jump(void **state)
-{
-    run_idx_jump(17); /* size + 1 */
-}
-
-static void test_idx_jump_far(void **state)
-{
-    run_idx_jump(0x7fff);
-}
-
-static void test_idx_backwards(void **state)
-{
-    run_idx_jump(-1);
-}
-
-/* Exactly `size` entries ahead is legal (a full ring completed at once): not broken. */
-static void test_idx_full_ring_is_fine(void **state)
-{
-    const uint16_t size = 8;
-    struct env *e = env_new(size, EVENT, false);
-    struct fake_chain c[8];
-    uint32_t len;
-
-    for (unsigned i = 0; i < size; i++)
-        add_and_pop(e, i, &c[i]);
-    for (unsigned i = 0; i < size; i++)
-        fake_queue_push(&e->fd, 0, c[i].head, 4);
-    for (unsigned i = 0; i < size; i++)
-        assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(i));
-    assert_false(virtio_vq_is_broken(&e->vq));
-    env_free(e);
-}
-
-/* The device rewrites the descriptor table (next fields, flags) behind our back: the free list
- * lives in driver-private state, so recycling stays exact. */
-static void test_scribbled_descriptors(void **state)
-{
-    const uint16_t size = 16;
-    struct env *e = env_new(size, EVENT, false);
-    struct fake_chain c[4];
-    uint32_t len;
-
-    for (unsigned i = 0; i < 4; i++) {
-        assert_int_equal(add_scratch(&e->vq, 2, 1, 8, tok(i)), 0);
-        assert_int_equal(fake_queue_pop(&e->fd, 0, &c[i]), 0);
-    }
-    for (unsigned i = 0; i < size; i++) {
-        e->vq.desc[i].next = 0xffff;
-        e->vq.desc[i].flags = 0xffff;
-        e->vq.desc[i].len = 0xffffffffu;
-    }
-    for (unsigned i = 0; i < 4; i++)
-        fake_queue_complete(&e->fd, 0, c[3 - i].head, 8);
-    for (unsigned i = 0; i < 4; i++)
-        assert_ptr_equal(virtio_vq_get_buf(&e->vq, &len), tok(3 - i));
-    assert_int_equal(virtio_vq_num_free(&e->vq), size);
-    for (unsigned i = 0; i < 100; i++)
-        cycle_silently(e, 10 + i);
-    env_free(e);
-}
-
-/* A flood of bad entries: all dropped, counted, and logged only at powers of two. */
-static void test_log_rate_limit(void **state)
-{
-    const uint16_t size = 256;
-    struct env *e = env_new(size, EVENT, false);
-    unsigned warns = log_host_count[LOG_WARN];
-    uint32_t len;
-
-    for (unsigned round = 0; round < 4; round++) {
-        for (unsigned i = 0; i < size; i++)
-            fake_queue_push(&e->fd, 0, 1000 + i, 0);
-        assert_null(virtio_vq_get_buf(&e->vq, &len));
-    }
-    assert_int_equal(e->vq.stats.bad_id, 4 * size);
-    assert_int_equal(log_host_count[LOG_WARN] - warns, 11); /* 1, 2, 4, ..., 1024 */
-    assert_false(virtio_vq_is_broken(&e->vq));
-    env_free(e);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1033,15 +737,6 @@ int main(void)
         cmocka_unit_test(test_indirect_choice),
         cmocka_unit_test(test_no_indirect_when_full),
         cmocka_unit_test(test_add_invalid),
-        cmocka_unit_test(test_bogus_id),
-        cmocka_unit_test(test_not_head_and_repeat),
-        cmocka_unit_test(test_oversize_len),
-        cmocka_unit_test(test_idx_jump),
-        cmocka_unit_test(test_idx_jump_far),
-        cmocka_unit_test(test_idx_backwards),
-        cmocka_unit_test(test_idx_full_ring_is_fine),
-        cmocka_unit_test(test_scribbled_descriptors),
-        cmocka_unit_test(test_log_rate_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
