@@ -237,7 +237,7 @@ int content_fat_read(struct content_fat *fs, const struct content_fat_handle *h,
         }
         /* The chain check above vouches for every step but the one after the last cluster. */
         if (i + 1 < need)
-            content_fat_next(fs, c, &next);
+            (void)content_fat_next(fs, c, &next);
         else
             next = 0;
         c = next;

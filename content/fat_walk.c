@@ -269,7 +269,9 @@ static int entry_name(struct walk *w, const struct level *lv, const uint8_t *e, 
     if (w->lfn_pieces == 0 && w->lfn_broken) {
         why = "its long name is incomplete";
     } else if (w->lfn_pieces != 0) {
-        if (w->lfn_next != 0 || lfn_checksum(e) != w->lfn_sum) {
+        if (w->lfn_next != 0) {
+            why = "its long name is incomplete";
+        } else if (lfn_checksum(e) != w->lfn_sum) {
             why = "its long name does not match the 8.3 entry";
         } else {
             n = lfn_to_utf8(w, dst, room);
@@ -511,7 +513,7 @@ int content_fat_walk(struct content_fat *fs, content_fat_walk_fn fn, void *arg)
     w->lv[0].path_len = 1;
     if (fs->type == 32) {
         w->lv[0].first = w->lv[0].cluster = fs->root_cluster;
-        fat_claim(fs, fs->root_cluster);
+        (void)fat_claim(fs, fs->root_cluster); /* the first claim: it cannot fail */
     }
     rc = run(fs, w);
     free(w);

@@ -13,7 +13,9 @@ CONTENT_TEST_UTIL := content/tests/fat_test_util.c tests/host/log_host.c
 $(eval $(call host_test,content/test_fat,content/tests/test_fat.c \
 	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
 $(eval $(call host_test,content/test_fat_corrupt,content/tests/test_fat_corrupt.c \
-	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+	content/tests/fat_small.c $(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+$(eval $(call host_test,content/test_fat_mount,content/tests/test_fat_mount.c \
+	content/tests/fat_small.c $(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
 $(eval $(call host_test,content/test_fat_limits,content/tests/test_fat_limits.c \
 	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
 # Replays the fuzzer's seed corpus and every crash it found (content/fuzz/regressions/).
@@ -26,23 +28,23 @@ $(BUILD)/host/content/test_fat_limits: HOST_CFLAGS += -DCONTENT_MAX_FILES=10 \
 
 # The host_test rule lists only .c files: rebuild on header changes too.
 $(BUILD)/host/content/test_fat $(BUILD)/host/content/test_fat_corrupt \
-$(BUILD)/host/content/test_fat_limits $(BUILD)/host/content/test_fat_regress: \
-	$(CONTENT_FAT_HDRS) content/tests/fat_test_util.h
+$(BUILD)/host/content/test_fat_mount $(BUILD)/host/content/test_fat_limits \
+$(BUILD)/host/content/test_fat_regress: \
+	$(CONTENT_FAT_HDRS) content/tests/fat_test_util.h content/tests/fat_small.h
 
 # --- fuzzing ----------------------------------------------------------------------------------
-#   make fuzz-content [FUZZ_SECONDS=600]
+#   make fuzz-content [FUZZ_SECONDS=600]      (also run by make fuzz; FUZZ_SECONDS defaults to 60)
 # libFuzzer (clang) mounts, walks and reads in-memory images; it starts from the seed corpus in
 # content/fuzz/corpus/ plus what earlier runs found (build/fuzz/content/corpus/).  Crash inputs
 # land in build/fuzz/content/crashes/: once fixed, copy them to content/fuzz/regressions/, where
 # test_fat_regress replays them.
 
 FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 60
 FUZZ_TARGETS += fuzz-content
 CONTENT_FUZZ := $(BUILD)/fuzz/content/fuzz_fat
 
 $(CONTENT_FUZZ): content/fuzz/fuzz_fat.c $(CONTENT_FAT_SRCS) $(CONTENT_FAT_HDRS) \
-		tests/host/log_host.c
+		tests/host/log_host.c | deps-check-fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I. -DTORIL_HOST_TEST -o $@ \

@@ -1,6 +1,7 @@
 /* Helpers for the FAT reader's host tests (see fat_test_util.h). */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ static int memdev_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
         abort(); /* the reader promised never to do this */
     }
     memset(buf, 0, n);
+    if (m->fd >= 0)
+        return pread(m->fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -EIO;
     if (off < m->len)
         memcpy(buf, m->data + off, off + n <= m->len ? n : m->len - off);
     return 0;
@@ -42,8 +45,11 @@ struct content_fat_dev memdev_dev(struct memdev *m)
 
 void memdev_free(struct memdev *m)
 {
+    if (m->fd >= 0)
+        close(m->fd);
     free(m->data);
     memset(m, 0, sizeof(*m));
+    m->fd = -1;
 }
 
 int found_collect(void *arg, const struct content_fat_file *f)
@@ -203,6 +209,7 @@ void image_load(struct memdev *m, const char *img, uint32_t part_lba, uint8_t pa
         abort();
     }
     memset(m, 0, sizeof(*m));
+    m->fd = -1;
     m->fail_at = -1;
     if (part_lba == 0) {
         m->data = vol;
@@ -224,5 +231,20 @@ void image_load(struct memdev *m, const char *img, uint32_t part_lba, uint8_t pa
         m->data[510] = 0x55;
         m->data[511] = 0xaa;
     }
+    m->sectors = m->len / 512;
+}
+
+void image_open(struct memdev *m, const char *img)
+{
+    struct stat st;
+
+    memset(m, 0, sizeof(*m));
+    m->fail_at = -1;
+    m->fd = open(img, O_RDONLY);
+    if (m->fd < 0 || fstat(m->fd, &st) != 0) {
+        perror(img);
+        abort();
+    }
+    m->len = (size_t)st.st_size;
     m->sectors = m->len / 512;
 }

@@ -10,8 +10,9 @@
 
 #include "content/fat.h"
 
-/* An image in memory served as a block device.  Reads past len return zeros. */
+/* An image in memory (or in a file) served as a block device.  Reads past len return zeros. */
 struct memdev {
+    int fd;             /* when >= 0: read the image from this file instead of data */
     uint8_t *data;      /* image bytes (owned, free()d by memdev_free) */
     size_t len;         /* bytes in data */
     uint64_t sectors;   /* device size reported to the reader */
@@ -60,6 +61,9 @@ int image_build(const char *img, unsigned kib, const char *mkfs_args, const char
 /* Loads img into m; with part_lba > 0, puts it behind an MBR with one partition of type
  * part_type at part_lba.  The device size is the image's. */
 void image_load(struct memdev *m, const char *img, uint32_t part_lba, uint8_t part_type);
+
+/* Serves the image file img from disk (for big sparse images); memdev_free closes it. */
+void image_open(struct memdev *m, const char *img);
 
 /* Reads a whole host file into a malloc()ed buffer; *len is its size. */
 uint8_t *file_slurp(const char *path, size_t *len);

@@ -200,6 +200,25 @@ static void test_fat32_partitioned(void **state)
     volume_test("-F 32 -s 1 -h 63", 40 * 1024, 63, 0x0c, "FAT32 volume at sector 63");
 }
 
+/*
+ * A real QEMU vfat disk: qemu-img reads the folder through the same vvfat driver that
+ * `-drive file=fat:DIR` uses (MBR, partition at LBA 63, FAT16, 8 KiB clusters, a long name for
+ * every file) and writes the 504 MB disk as a sparse file.
+ */
+static void test_qemu_vfat(void **state)
+{
+    char img[600];
+    struct memdev m;
+
+    if (run("command -v qemu-img >/dev/null") != 0)
+        skip();
+    snprintf(img, sizeof(img), "%s/vvfat.img", tmp);
+    assert_int_equal(run("qemu-img convert -O raw 'fat:%s' '%s'", src, img), 0);
+    image_open(&m, img);
+    check_volume(&m, "FAT16 volume at sector 63");
+    memdev_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_fat12),
         cmocka_unit_test(test_fat32),
         cmocka_unit_test(test_fat32_partitioned),
+        cmocka_unit_test(test_qemu_vfat),
     };
     return cmocka_run_group_tests(tests, setup_tree, teardown_tree);
 }
