@@ -15,6 +15,18 @@
 static struct core_poller pollers[CORE_MAX_CPUS][CORE_LOOP_MAX_POLLERS];
 static unsigned npollers[CORE_MAX_CPUS];
 
+#define MAX_CPU_INITS 8
+/* Registered by core 0 before the other cores start; read-only afterwards. */
+static void (*cpu_inits[MAX_CPU_INITS])(unsigned cpu);
+static unsigned ncpu_inits;
+
+void core_loop_on_each_cpu(void (*init)(unsigned cpu))
+{
+    if (ncpu_inits == MAX_CPU_INITS)
+        panic("%s: more than %d per-core initialisers", __func__, MAX_CPU_INITS);
+    cpu_inits[ncpu_inits++] = init;
+}
+
 void core_loop_add(const struct core_poller *p)
 {
     unsigned id = core_cpu_id();
@@ -85,6 +97,8 @@ static void halt(struct cpu *c)
 void core_loop_run(void)
 {
     struct cpu *c = core_cpu_self();
+    for (unsigned i = 0; i < ncpu_inits; i++)
+        cpu_inits[i](c->id);
     unsigned n = npollers[c->id];
     struct core_poller *ps = pollers[c->id];
     bool poll_only = core_config->idle == CORE_CONFIG_IDLE_POLL;

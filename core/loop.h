@@ -26,7 +26,13 @@ struct core_poller {
 /* Register a poller on this core.  Boot, the owning core, before core_loop_run(). */
 void core_loop_add(const struct core_poller *p);
 
-/* Run this core's main loop.  Never returns. */
+/*
+ * Run `init(cpu)` on every core, on that core, just before it enters its main loop (where a
+ * subsystem registers its per-core pollers).  Boot, core 0, before the other cores start.
+ */
+void core_loop_on_each_cpu(void (*init)(unsigned cpu));
+
+/* Run this core's per-core initialisers, then its main loop.  Never returns. */
 __attribute__((noreturn)) void core_loop_run(void);
 
 /* Make core `cpu` leave its halt and run its loop once (an IPI if it may be halted).

@@ -2,7 +2,10 @@
 # (Transports and the net/blk drivers add their sources here as they land.)
 KERNEL_SRCS += \
 	virtio/virtq.c \
-	virtio/virtio.c
+	virtio/virtio.c \
+	virtio/pci.c \
+	virtio/pci_modern.c \
+	virtio/net.c
 
 # Host tests: the virtqueue and the init sequence against a fake device.
 VIRTIO_TEST_DEPS := virtio/virtq.c virtio/virtio.c virtio/tests/fake_device.c tests/host/log_host.c
