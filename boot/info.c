@@ -11,6 +11,7 @@
 #include "boot/boot.h"
 #include "boot/info.h"
 #include "core/log.h"
+#include "core/x86.h"
 
 struct hvm_start_info {
     uint32_t magic;          /* HVM_START_MAGIC */
@@ -72,6 +73,9 @@ int boot_info_parse(uint64_t phys)
     }
 
     boot_info.rsdp = si->rsdp_paddr;
+    /* Page 0 is unmapped once the final page tables are in: read the BDA now. */
+    uint64_t ebda = (uint64_t)phys_read16(0x40e) << 4;
+    boot_info.ebda = ebda >= 0x80000 && ebda < 0xa0000 ? ebda : 0;
 
     if (si->version < 1 || si->memmap_entries == 0 ||
         !readable(si->memmap_paddr, (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry))) {

@@ -26,6 +26,9 @@ struct boot_mem_range {
 struct boot_info {
     char cmdline[CORE_CMDLINE_MAX];             /* NUL-terminated, possibly truncated */
     uint64_t rsdp;                              /* ACPI RSDP physical address, 0 if unknown */
+    uint64_t ebda;                              /* Extended BIOS Data Area (from the BIOS data
+                                                   area word at 0x40e, read while page 0 is
+                                                   still mapped), 0 if implausible */
     unsigned nmem;                              /* entries in mem[] */
     struct boot_mem_range mem[BOOT_MEMMAP_MAX]; /* the E820 map as the loader gave it */
 };

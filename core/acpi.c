@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "boot/info.h"
 #include "core/log.h"
 #include "core/platform.h"
 #include "core/x86.h"
@@ -81,8 +82,8 @@ static const struct acpi_rsdp *rsdp_valid(uint64_t phys)
 /* Legacy search (ACPI 5.2.5.1): first KiB of the EBDA, then 0xe0000..0xfffff. */
 static const struct acpi_rsdp *rsdp_search(void)
 {
-    uint64_t ebda = (uint64_t)phys_read16(0x40e) << 4;
-    if (ebda >= 0x80000 && ebda < 0xa0000)
+    uint64_t ebda = boot_info.ebda;
+    if (ebda)
         for (uint64_t a = ebda; a < ebda + 1024; a += 16)
             if (rsdp_valid(a))
                 return rsdp_valid(a);

@@ -45,6 +45,8 @@ void core_main(uint32_t start_info)
 
     /* 2. Console, then what the loader handed us: memory map, command line, RSDP. */
     core_console_init();
+    core_trap_init();
+    core_trap_load();
     log_info("toril: booting");
     if (boot_info_parse(start_info) < 0) {
         log_error("toril: no usable boot information from the loader");
@@ -66,9 +68,9 @@ void core_main(uint32_t start_info)
     }
 
     /* 6. Per-core structures and stacks for every core, then core 0's own GDT, IDT, LAPIC, heap. */
-    core_trap_init();
     core_smp_prepare();
     core_smp_init_this_cpu(&core_cpus[0]);
+    core_trap_enable_ist();
     core_ioapic_init();
 
     /* 7. Time: TSC calibration, wall clock, LAPIC timer rate. */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "boot/info.h"
 #include "core/log.h"
 #include "core/platform.h"
 #include "core/x86.h"
@@ -57,9 +58,9 @@ static const struct mp_floating *scan(uint64_t base, uint64_t len)
 
 int core_mptable_parse(struct platform *p)
 {
-    uint64_t ebda = (uint64_t)phys_read16(0x40e) << 4;
+    uint64_t ebda = boot_info.ebda;
     const struct mp_floating *f = NULL;
-    if (ebda >= 0x80000 && ebda < 0xa0000)
+    if (ebda)
         f = scan(ebda, 1024);
     if (!f)
         f = scan(0x9fc00, 1024);

@@ -55,6 +55,10 @@ void core_trap_init(void)
             .offset_hi = stub >> 32,
         };
     }
+}
+
+void core_trap_enable_ist(void)
+{
     /* Exceptions that mean the current stack may be unusable run on the IST stack. */
     idt[2].ist = BOOT_IST_FATAL;  /* NMI: can arrive anywhere */
     idt[8].ist = BOOT_IST_FATAL;  /* double fault */

@@ -25,9 +25,14 @@ struct trap_frame {
 #define TRAP_VECTOR_FIRST_DYNAMIC 0x30 /* core_irq_alloc() hands out 0x30 .. 0xef */
 #define TRAP_VECTOR_LAST_DYNAMIC  0xef
 
-/* Build the IDT.  Boot, core 0, once; then each core loads it with core_trap_load(). */
+/* Build the IDT.  Boot, core 0, once, first thing after the console (so early faults are
+ * reported, not triple faults); then each core loads it with core_trap_load(). */
 void core_trap_init(void);
 void core_trap_load(void);
+
+/* Move the fatal exceptions (NMI, #DF, #PF, #MC) onto the per-core IST stacks.  Boot, core 0,
+ * once its TSS is loaded and before any other core starts (they load their TSS first). */
+void core_trap_enable_ist(void);
 
 /* Called by core/trap_entry.S with interrupts off.  Interrupt context. */
 void core_trap(struct trap_frame *f);

@@ -6,9 +6,11 @@ import pytest
 
 
 @pytest.mark.parametrize("machine,cpus", [("microvm", 1), ("microvm", 2), ("microvm", 4),
-                                          ("q35", 2)])
+                                          ("q35", 2), ("microvm-noacpi", 2)])
 def test_boots_all_cpus_and_shuts_down_cleanly(boot, machine, cpus):
     vm = boot(machine=machine, cpus=cpus)
+    vm.expect(r"platform: .*\(from MP table\)" if machine.endswith("noacpi") else
+              r"platform: .*\(from ACPI\)")
     vm.expect(rf"toril: {cpus} cpus online")
     vm.send("stats")
     lines = [vm.expect(rf"(?m)^cpu{i} (\S[^\r\n]*)\r?\n").group(1) for i in range(cpus)]
