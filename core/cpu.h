@@ -43,6 +43,7 @@ struct cpu {
     uint64_t tsc_halted_stats; /* tsc_halted at the previous stats line */
 
     volatile enum core_wake_cause wake_cause; /* set in interrupt context */
+    uint64_t poll_ns;       /* current adaptive poll window before halting (core/loop.c) */
     bool halted;            /* about to halt or halted; read by other cores (atomics) to
                                decide whether a wake-up IPI is needed */
     struct core_timer *timers; /* this core's pending software timers, earliest first */

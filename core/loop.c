@@ -63,12 +63,36 @@ static bool work_arrived(struct cpu *c, unsigned n, struct core_poller *ps)
     return work || core_timer_next() <= core_time_ns();
 }
 
+/*
+ * Adaptive poll window, in the spirit of Linux's haltpoll governor: after work, a core keeps
+ * polling for up to poll_ns before it halts, because halting and being woken costs far more
+ * (an exit to the hypervisor and an IPI or interrupt injection) than a short spin when
+ * traffic comes in bursts.  A halt that ended within the maximum window would have been
+ * caught by a longer poll: grow.  A halt that lasted longer: shrink, so an idle core stops
+ * spending anything at all.
+ */
+#define POLL_GROW_START_NS 10000 /* first non-zero window */
+
+static void adapt_poll_window(struct cpu *c, uint64_t halted_ns, uint64_t max_ns)
+{
+    if (halted_ns <= max_ns) {
+        uint64_t w = c->poll_ns ? c->poll_ns * 2 : POLL_GROW_START_NS;
+        c->poll_ns = w > max_ns ? max_ns : w;
+    } else {
+        c->poll_ns /= 2;
+        if (c->poll_ns < POLL_GROW_START_NS / 2)
+            c->poll_ns = 0;
+    }
+}
+
 /* Halt until an interrupt; account the time and the cause.  Interrupts are off on entry. */
 static void halt(struct cpu *c)
 {
     uint64_t next = core_timer_next();
-    if (next != UINT64_MAX)
-        core_lapic_timer_oneshot(next - core_time_ns() + 1);
+    if (next != UINT64_MAX) {
+        uint64_t now = core_time_ns();
+        core_lapic_timer_oneshot(next > now ? next - now : 1);
+    }
     c->wake_cause = CORE_WAKE_NONE;
     c->halts++;
     uint64_t t0 = rdtsc();
@@ -79,6 +103,7 @@ static void halt(struct cpu *c)
     uint64_t t1 = rdtsc();
     __atomic_store_n(&c->halted, false, __ATOMIC_SEQ_CST);
     c->tsc_halted += t1 - t0;
+    adapt_poll_window(c, core_time_tsc_to_ns(t1 - t0), core_config->halt_poll_us * 1000ull);
     switch (c->wake_cause) {
     case CORE_WAKE_TIMER:
         c->wakeups_timer++;
@@ -102,6 +127,7 @@ void core_loop_run(void)
     unsigned n = npollers[c->id];
     struct core_poller *ps = pollers[c->id];
     bool poll_only = core_config->idle == CORE_CONFIG_IDLE_POLL;
+    uint64_t last_work = core_time_ns();
 
     irq_enable();
     for (;;) {
@@ -109,7 +135,9 @@ void core_loop_run(void)
         bool busy = core_timer_run();
         for (unsigned i = 0; i < n; i++)
             busy |= ps[i].poll(ps[i].arg);
-        if (busy || poll_only) {
+        if (busy)
+            last_work = core_time_ns();
+        if (busy || poll_only || core_time_ns() - last_work < c->poll_ns) {
             cpu_relax();
             continue;
         }
@@ -123,5 +151,6 @@ void core_loop_run(void)
             continue;
         }
         halt(c); /* returns with interrupts on */
+        last_work = core_time_ns(); /* the poll window starts again after every wake-up */
     }
 }

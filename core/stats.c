@@ -52,10 +52,11 @@ static void runtime_stats(unsigned id, char *buf, size_t len)
     c->tsc_halted_stats = halted;
     core_stats_append(buf, len,
                       " halts=%llu wakeups_irq=%llu wakeups_timer=%llu wakeups_ipi=%llu "
-                      "irqs=%llu busy_pct=%u",
+                      "irqs=%llu busy_pct=%u poll_us=%llu",
                       (unsigned long long)c->halts, (unsigned long long)c->wakeups_irq,
                       (unsigned long long)c->wakeups_timer, (unsigned long long)c->wakeups_ipi,
-                      (unsigned long long)core_irq_count(id), busy_pct);
+                      (unsigned long long)core_irq_count(id), busy_pct,
+                      (unsigned long long)(c->poll_ns / 1000));
 }
 
 void core_stats_print(void)
