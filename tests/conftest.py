@@ -17,12 +17,17 @@ KERNEL = Path(os.environ.get("KERNEL", ROOT / "build" / "toril.elf"))
 class Vm:
     """One QEMU process with the serial console on its stdin/stdout."""
 
-    def __init__(self, cpus=2, machine="microvm", args="", mem="256M", extra="", env=None):
+    def __init__(self, cpus=2, machine="microvm", args="", mem="256M", extra="", env=None,
+                 netns=None):
         e = dict(os.environ)
         e.update(KERNEL=str(KERNEL), CPUS=str(cpus), MACHINE=machine, ARGS=args, MEM=mem,
                  ACCEL="tcg", QEMU_EXTRA=extra)
         e.update(env or {})
-        self.proc = subprocess.Popen([str(ROOT / "scripts" / "run-qemu")], env=e,
+        cmd = [str(ROOT / "scripts" / "run-qemu")]
+        if netns:  # QEMU opens the tap inside the test's namespace (ip netns exec execs: same pid)
+            cmd = ["ip", "netns", "exec", netns.name] + cmd
+            e.update(NET="tap", TAP=netns.tap)
+        self.proc = subprocess.Popen(cmd, env=e,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self._out = bytearray()
@@ -98,3 +103,19 @@ def boot():
     yield start
     for vm in vms:
         vm.kill()
+
+
+@pytest.fixture
+def netns():
+    """netns(queues=N) -> NetNs with a tap; removed after the test."""
+    from netns import NetNs
+    made = []
+
+    def make(queues=1):
+        ns = NetNs(queues)
+        made.append(ns)
+        return ns
+
+    yield make
+    for ns in made:
+        ns.close()
