@@ -1,0 +1,385 @@
+/*
+ * One lwIP instance: the netif glue, the transmit backlog, and the two entry tables
+ * (netstack/netif.h for the driver and main loop, netstack/netstack.h for applications).
+ *
+ * This file is compiled INTO each lwIP copy (netstack/module.mk): its statics and globals exist
+ * once per core, and its two tables, instance_if_ops and instance_ops, become
+ * netstack_cpuK_instance_if_ops and netstack_cpuK_instance_ops.  Everything here runs on the
+ * owning core's main loop.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/time.h"
+#include "lwip/altcp.h"
+#include "lwip/altcp_tcp.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "netif/ethernet.h"
+#include "netstack/instance.h"
+#include "netstack/limits.h"
+#include "netstack/netif.h"
+#include "netstack/netstack.h"
+
+#define ETHTYPE_IPV4 0x0800
+#define ETHTYPE_ARP  0x0806
+
+struct netif instance_netif;
+bool instance_arp_used;
+
+static struct netstack_if_config config; /* as given to init (callbacks, cpu) */
+static struct netstack_counters counters;
+static bool up; /* init succeeded */
+
+/* Frames the driver could not take yet (its ring was full), oldest first.  Each holds a pbuf
+ * reference, so TCP does not rewrite a queued segment (tcp_output_segment_busy); the first
+ * pbuf's payload and length are kept as they were when the frame was built. */
+struct tx_pending {
+    struct pbuf *p;
+    void *payload; /* p->payload at queue time (the Ethernet header) */
+    u16_t len;     /* p->len at queue time */
+};
+static struct tx_pending txq[NETSTACK_TX_BACKLOG];
+static unsigned txq_head, txq_count;
+
+/* Listeners, for counting accepted connections: lwIP's accept callback goes to
+ * accept_counted(), which passes it on to the application's. */
+struct listener {
+    struct altcp_pcb *pcb; /* NULL: free slot */
+    altcp_accept_fn accept;
+    void *arg;
+};
+static struct listener listeners[NETSTACK_MAX_LISTENERS];
+
+/* ---- Transmit --------------------------------------------------------------------------- */
+
+/* Hand one frame to the driver: 0, -EAGAIN (ring full), or another error (frame refused).
+ * The first pbuf is described by (payload, len) as it was when the frame was built. */
+static int xmit(struct pbuf *p, void *payload, u16_t len)
+{
+    struct netstack_seg segs[NETSTACK_TX_MAX_SEGS];
+    unsigned n = 0;
+    struct pbuf *q;
+
+    segs[n++] = (struct netstack_seg){payload, len};
+    for (q = p->next; q != NULL && n < NETSTACK_TX_MAX_SEGS; q = q->next)
+        if (q->len > 0)
+            segs[n++] = (struct netstack_seg){q->payload, q->len};
+    while (q != NULL && q->len == 0)
+        q = q->next;
+    if (q != NULL) {
+        /* More pieces than segments (many tiny writes by reference): gather them into one
+         * frame-sized buffer, owned by this copy and reused once the driver returns. */
+        static u8_t flat[NETSTACK_FRAME_MAX];
+        size_t rest = p->next->tot_len; /* q != NULL: there is a next */
+        if ((size_t)len + rest > sizeof(flat))
+            return -EMSGSIZE;
+        memcpy(flat, payload, len);
+        pbuf_copy_partial(p->next, flat + len, (u16_t)rest, 0);
+        segs[0] = (struct netstack_seg){flat, len + rest};
+        n = 1;
+    }
+    return config.link_output(config.link_ctx, segs, n);
+}
+
+/* Offer the backlog to the driver, oldest first, until it is empty or the ring is full. */
+static void txq_flush(void)
+{
+    while (txq_count > 0) {
+        struct tx_pending *t = &txq[txq_head];
+        int rc = xmit(t->p, t->payload, t->len);
+        if (rc == -EAGAIN)
+            return;
+        if (rc == 0)
+            counters.tx++;
+        else
+            counters.drops++;
+        pbuf_free(t->p);
+        t->p = NULL;
+        txq_head = (txq_head + 1) % NETSTACK_TX_BACKLOG;
+        txq_count--;
+    }
+}
+
+/* netif->linkoutput.  A full ring is back-pressure, not an error: the frame waits in the
+ * backlog, and lwIP is told it went out (ERR_OK), so no caller mistakes it for lack of memory. */
+static err_t link_output(struct netif *nif, struct pbuf *p)
+{
+    if (txq_count == 0) {
+        int rc = xmit(p, p->payload, p->len);
+        if (rc == 0) {
+            counters.tx++;
+            return ERR_OK;
+        }
+        if (rc != -EAGAIN) {
+            counters.drops++;
+            return ERR_OK; /* never sendable (oversize): TCP would fail the same way again */
+        }
+    }
+    if (txq_count == NETSTACK_TX_BACKLOG) {
+        counters.drops++; /* TCP resends it; ARP and ICMP are retried by their peers */
+        return ERR_OK;
+    }
+    struct tx_pending *t = &txq[(txq_head + txq_count) % NETSTACK_TX_BACKLOG];
+    pbuf_ref(p);
+    *t = (struct tx_pending){p, p->payload, p->len};
+    txq_count++;
+    counters.tx_defer++;
+    return ERR_OK;
+}
+
+/* netif->output: note that the ARP table is in use (timers.c), then resolve and send. */
+static err_t ip4_send(struct netif *nif, struct pbuf *p, const ip4_addr_t *dst)
+{
+    instance_arp_used = true;
+    return etharp_output(nif, p, dst);
+}
+
+/* ---- The interface ---------------------------------------------------------------------- */
+
+static void status_changed(struct netif *nif)
+{
+    if (config.addr_changed == NULL || !config.dhcp)
+        return;
+    config.addr_changed(config.addr_ctx, lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(nif))),
+                        lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))),
+                        lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(nif))));
+}
+
+static err_t netif_setup(struct netif *nif)
+{
+    nif->name[0] = 'e';
+    nif->name[1] = 'n';
+    nif->mtu = config.mtu;
+    nif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(nif->hwaddr, config.mac, ETH_HWADDR_LEN);
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    nif->output = ip4_send;
+    nif->linkoutput = link_output;
+    return ERR_OK;
+}
+
+static void to_ip4(ip4_addr_t *a, uint32_t host_order)
+{
+    ip4_addr_set_u32(a, lwip_htonl(host_order));
+}
+
+static int if_init(const struct netstack_if_config *cfg)
+{
+    ip4_addr_t ip, mask, gw;
+
+    if (up)
+        return -EBUSY;
+    if (cfg == NULL || cfg->link_output == NULL || cfg->mtu > NETSTACK_MTU)
+        return -EINVAL;
+    config = *cfg;
+    if (config.mtu == 0)
+        config.mtu = NETSTACK_MTU;
+
+    lwip_init();
+    to_ip4(&ip, config.ip);
+    to_ip4(&mask, config.netmask);
+    to_ip4(&gw, config.gw);
+    if (netif_add(&instance_netif, &ip, &mask, &gw, NULL, netif_setup, ethernet_input) == NULL)
+        return -ENOMEM;
+    netif_set_default(&instance_netif);
+    netif_set_status_callback(&instance_netif, status_changed);
+    netif_set_up(&instance_netif);
+    netif_set_link_up(&instance_netif);
+    if (config.dhcp && dhcp_start(&instance_netif) != ERR_OK)
+        return -ENOMEM;
+    up = true;
+    return 0;
+}
+
+static void if_input(const void *frame, size_t len)
+{
+    const u8_t *f = frame;
+
+    if (!up || len < NETSTACK_FRAME_MIN || len > NETSTACK_FRAME_MAX) {
+        counters.drops++;
+        return;
+    }
+    /* Only IPv4 and ARP reach lwIP (VLAN tags, IPv6 and the rest stop here, counted). */
+    u16_t type = (u16_t)(f[12] << 8 | f[13]);
+    if (type != ETHTYPE_IPV4 && type != ETHTYPE_ARP) {
+        counters.drops++;
+        return;
+    }
+    if (type == ETHTYPE_ARP)
+        instance_arp_used = true;
+
+    /* Copy: the driver reposts its buffer at once, and lwIP may keep this pbuf for long
+     * (out-of-order queue, data the application has not taken yet). */
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+    if (p == NULL) {
+        counters.drops++;
+        return;
+    }
+    memcpy(p->payload, frame, len);
+    counters.rx++;
+    if (instance_netif.input(p, &instance_netif) != ERR_OK) {
+        pbuf_free(p);
+        counters.drops++;
+    }
+}
+
+/* Push again what TCP could not send while the ring was full: segments left unsent because
+ * output stopped at the backlog limit are sent by tcp_output once there is room. */
+static uint64_t if_poll(void)
+{
+    if (!up)
+        return NETSTACK_NO_DEADLINE;
+    if (txq_count > 0) {
+        txq_flush();
+        if (txq_count == 0)
+            for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next)
+                if (pcb->unsent != NULL)
+                    tcp_output(pcb);
+    }
+    return instance_timers_poll(core_time_ns());
+}
+
+static bool if_tx_backlogged(void)
+{
+    return txq_count > 0;
+}
+
+static void if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw)
+{
+    ip4_addr_t a, m, g;
+
+    to_ip4(&a, ip);
+    to_ip4(&m, netmask);
+    to_ip4(&g, gw);
+    netif_set_addr(&instance_netif, &a, &m, &g);
+}
+
+static void if_addr(uint32_t *ip, uint32_t *netmask)
+{
+    *ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&instance_netif)));
+    *netmask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&instance_netif)));
+}
+
+static const struct netstack_counters *if_counters(void)
+{
+    return &counters;
+}
+
+const struct netstack_if_ops instance_if_ops = {
+    .init = if_init,
+    .input = if_input,
+    .poll = if_poll,
+    .tx_backlogged = if_tx_backlogged,
+    .set_addr = if_set_addr,
+    .addr = if_addr,
+    .counters = if_counters,
+};
+
+/* ---- Applications ----------------------------------------------------------------------- */
+
+static err_t accept_counted(void *arg, struct altcp_pcb *conn, err_t err)
+{
+    struct listener *l = arg;
+
+    if (err == ERR_OK && conn != NULL)
+        counters.conns++;
+    return l->accept(l->arg, conn, err);
+}
+
+static int ops_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog,
+                      altcp_accept_fn accept, void *arg)
+{
+    struct listener *l = NULL;
+    err_t err;
+
+    for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS && l == NULL; i++)
+        if (listeners[i].pcb == NULL)
+            l = &listeners[i];
+    if (l == NULL)
+        return -ENOSPC;
+
+    struct altcp_pcb *pcb = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (pcb == NULL)
+        return -ENOMEM;
+    err = altcp_bind(pcb, IP4_ADDR_ANY, port);
+    if (err != ERR_OK) {
+        altcp_abort(pcb);
+        return netstack_errno(err);
+    }
+    struct altcp_pcb *lpcb = altcp_listen_with_backlog_and_err(
+        pcb, backlog ? backlog : TCP_DEFAULT_LISTEN_BACKLOG, &err);
+    if (lpcb == NULL) {
+        altcp_abort(pcb);
+        return netstack_errno(err);
+    }
+    *l = (struct listener){lpcb, accept, arg};
+    altcp_arg(lpcb, l);
+    altcp_accept(lpcb, accept_counted);
+    *out = lpcb;
+    return 0;
+}
+
+static struct altcp_pcb *ops_tcp_new(void)
+{
+    return altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
+}
+
+/* close() also ends listeners: forget the slot. */
+static err_t ops_close(struct altcp_pcb *conn)
+{
+    for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS; i++)
+        if (listeners[i].pcb == conn) {
+            err_t err = altcp_close(conn); /* a listener always closes */
+            listeners[i].pcb = NULL;
+            return err;
+        }
+    return altcp_close(conn);
+}
+
+static err_t ops_addrinfo(struct altcp_pcb *conn, int local, ip_addr_t *addr, u16_t *port)
+{
+    return altcp_get_tcp_addrinfo(conn, local, addr, port);
+}
+
+static void ops_nagle_disable(struct altcp_pcb *conn)
+{
+    altcp_nagle_disable(conn);
+}
+
+const struct netstack_ops instance_ops = {
+    .listen = ops_listen,
+    .tcp_new = ops_tcp_new,
+    .bind = altcp_bind,
+    .connect = altcp_connect,
+    .arg = altcp_arg,
+    .recv = altcp_recv,
+    .sent = altcp_sent,
+    .err = altcp_err,
+    .poll = altcp_poll,
+    .write = altcp_write,
+    .output = altcp_output,
+    .recved = altcp_recved,
+    .sndbuf = altcp_sndbuf,
+    .sndqueuelen = altcp_sndqueuelen,
+    .mss = altcp_mss,
+    .close = ops_close,
+    .shutdown = altcp_shutdown,
+    .abort = altcp_abort,
+    .setprio = altcp_setprio,
+    .nagle_disable = ops_nagle_disable,
+    .addrinfo = ops_addrinfo,
+    .pbuf_free = pbuf_free,
+    .pbuf_copy_partial = pbuf_copy_partial,
+    .pbuf_get_contiguous = pbuf_get_contiguous,
+    .pbuf_cat = pbuf_cat,
+    .pbuf_free_header = pbuf_free_header,
+};

@@ -1,0 +1,111 @@
+/*
+ * netstack/: driver- and main-loop-facing side of the per-core lwIP instances.
+ *
+ * Every core up to NETSTACK_MAX_CPUS has its own copy of lwIP (netstack/module.mk) with its
+ * own state; netstack_if(cpu) returns the table of entry points into core `cpu`'s copy.
+ * Calling context for every function of the table: the main loop of that core only (lwIP is
+ * never entered from an interrupt handler, nor from another core).  None of them blocks.
+ * Applications (httpd, echo) use the other table, in netstack/netstack.h.
+ */
+#ifndef NETSTACK_NETIF_H
+#define NETSTACK_NETIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One piece of an outgoing frame (same layout as struct virtio_net_seg). */
+struct netstack_seg {
+    const void *data;
+    size_t len;
+};
+
+/*
+ * Transmit one Ethernet frame (header included, no FCS, no virtio-net header) made of `n`
+ * segments on the core's own transmit queue.  Provided by the driver.  The segments are valid
+ * only during the call: the driver copies them, or finishes with them, before returning.
+ * Returns 0 when the frame was queued, -EAGAIN when the transmit ring is full (the frame was not
+ * taken: netstack keeps it and offers it again, see poll), any other negative code when it can
+ * never be sent (dropped and counted).  Main loop of the owning core.
+ */
+typedef int (*netstack_link_output_fn)(void *ctx, const struct netstack_seg *segs, unsigned n);
+
+/*
+ * Address change (DHCP lease bound, renewed with another address, or lost: ip == 0), reported
+ * by the instance that runs DHCP.  Addresses in host byte order.  Called from inside that
+ * instance (its main loop); must not call back into it.
+ */
+typedef void (*netstack_addr_fn)(void *ctx, uint32_t ip, uint32_t netmask, uint32_t gw);
+
+struct netstack_if_config {
+    unsigned cpu;                        /* the core this instance serves (logs, stats) */
+    uint8_t mac[6];                      /* shared by every core (DESIGN.md) */
+    uint16_t mtu;                        /* IP MTU, <= NETSTACK_MTU; 0 = NETSTACK_MTU */
+    bool dhcp;                           /* run a DHCP client in this instance (core 0 only:
+                                            the other cores get the lease via set_addr) */
+    uint32_t ip, netmask, gw;            /* static address, host byte order; with dhcp the
+                                            starting values (usually 0) */
+    netstack_link_output_fn link_output; /* the driver's transmit for this core's queue */
+    void *link_ctx;                      /* its first argument */
+    netstack_addr_fn addr_changed;       /* DHCP results; NULL when not wanted */
+    void *addr_ctx;                      /* its first argument */
+};
+
+/* Counters of one instance, written by its core only; other cores read them for the stats
+ * line (aligned 64-bit loads: a moment old, never torn). */
+struct netstack_counters {
+    uint64_t rx;       /* frames handed to lwIP (received here or replicated to us) */
+    uint64_t tx;       /* frames the driver accepted */
+    uint64_t drops;    /* frames dropped: runts, oversize, unknown types, no memory, backlog
+                          full, driver refusal (lwIP's own checksum drops are not seen here) */
+    uint64_t conns;    /* TCP connections accepted (all listeners) */
+    uint64_t tx_defer; /* frames that waited in the backlog because the TX ring was full */
+};
+
+#define NETSTACK_NO_DEADLINE UINT64_MAX
+
+struct netstack_if_ops {
+    /*
+     * Bring the instance up: lwIP's init, the netif with the given MAC, MTU and address (or
+     * DHCP started), link up.  Once per instance, before anything else.  Returns 0, -EINVAL
+     * (bad config: no link_output, MTU too large), -EBUSY (already up), -ENOMEM.
+     */
+    int (*init)(const struct netstack_if_config *cfg);
+
+    /*
+     * Feed one received Ethernet frame (header first, no FCS).  The caller keeps ownership of
+     * `frame`: it is copied into a pbuf before this returns, so the driver may repost its
+     * buffer at once.  Bad frames are dropped and counted here, never reported.
+     */
+    void (*input)(const void *frame, size_t len);
+
+    /*
+     * Run what is due: expired lwIP timers (TCP 250 ms only while connections exist, ARP 1 s
+     * only while the ARP table is in use, DHCP while it runs) and frames waiting for room in
+     * the transmit ring.  Returns the next deadline in core_time_ns() units (arm the one-shot
+     * timer for it), or NETSTACK_NO_DEADLINE when nothing is pending at all.  Call it after
+     * every burst of input or application calls too: they may start timers.
+     */
+    uint64_t (*poll)(void);
+
+    /* Whether frames wait for room in the transmit ring (then poll again soon). */
+    bool (*tx_backlogged)(void);
+
+    /* Set the IPv4 address, netmask and gateway (host byte order; ip 0 takes the interface
+     * down).  For the cores that did not run DHCP, when core 0's lease changes. */
+    void (*set_addr)(uint32_t ip, uint32_t netmask, uint32_t gw);
+
+    /* The current IPv4 address and netmask, host byte order (0 while none). */
+    void (*addr)(uint32_t *ip, uint32_t *netmask);
+
+    /* This instance's counters (the pointer stays valid; any core may read through it). */
+    const struct netstack_counters *(*counters)(void);
+};
+
+/*
+ * Core `cpu`'s instance, or NULL when no copy was built for it (cpu >= NETSTACK_MAX_CPUS).
+ * Any core, any time (the table is constant).
+ */
+const struct netstack_if_ops *netstack_if(unsigned cpu);
+
+#endif
