@@ -2,8 +2,8 @@
 # content types, response decisions and header formatting.  Connection handling on lwIP's altcp
 # joins later.
 
-HTTPD_SRCS := httpd/request.c
-HTTPD_HDRS := httpd/limits.h httpd/request.h
+HTTPD_SRCS := httpd/request.c httpd/path.c
+HTTPD_HDRS := httpd/limits.h httpd/request.h httpd/path.h
 
 KERNEL_SRCS += $(HTTPD_SRCS)
 
@@ -40,7 +40,9 @@ $(BUILD)/kernel/httpd/request.o: $(DEPS_STAMP)
 $(eval $(call host_test,httpd/test_request,httpd/tests/test_request.c httpd/request.c \
 	$(LLHTTP_HOBJS)))
 
-HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request
-$(HTTPD_HOST_TESTS): HOST_CFLAGS += $(LLHTTP_CFLAGS)
+$(eval $(call host_test,httpd/test_path,httpd/tests/test_path.c httpd/path.c))
+
+HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request $(BUILD)/host/httpd/test_path
+$(BUILD)/host/httpd/test_request: HOST_CFLAGS += $(LLHTTP_CFLAGS)
 # The host_test rule lists only .c files: rebuild on header changes too.
 $(HTTPD_HOST_TESTS): $(HTTPD_HDRS)
