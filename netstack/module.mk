@@ -23,10 +23,11 @@ NETSTACK_MAX_CPUS ?= 8
 NETSTACK_OPT      ?= -O2
 OBJCOPY           ?= objcopy
 
-# Include paths: our lwipopts.h and arch/cc.h first (-iquote: lwIP includes them with quotes;
-# <limits.h> must still find libc's, not netstack/limits.h), then lwIP's own headers.  Never
+# Include paths: our lwIP port headers (netstack/port: lwipopts.h, arch/cc.h) first, then lwIP's
+# own.  The port headers have a folder of their own so that no other file of netstack/ can
+# shadow a system header (netstack/limits.h would be found for <limits.h>).  Never
 # $(LWIP_DIR)/port/include, which holds Debian's lwipopts.h.
-NETSTACK_CFLAGS := -iquote netstack -I$(LWIP_DIR)/src/include
+NETSTACK_CFLAGS := -Inetstack/port -I$(LWIP_DIR)/src/include
 
 # lwIP sources in every copy: the core, IPv4 (ARP, ICMP, DHCP), Ethernet, altcp over TCP.
 # Not timeouts.c (replaced by netstack/timers.c), nor what our lwipopts.h turns off
@@ -39,7 +40,7 @@ NETSTACK_LWIP_SRCS := \
 	src/core/ipv4/dhcp.c src/netif/ethernet.c
 # Ours, compiled into every copy.
 NETSTACK_COPY_SRCS := netstack/instance.c netstack/timers.c
-NETSTACK_COPY_HDRS := netstack/lwipopts.h netstack/arch/cc.h netstack/instance.h \
+NETSTACK_COPY_HDRS := netstack/port/lwipopts.h netstack/port/arch/cc.h netstack/instance.h \
 	netstack/netif.h netstack/netstack.h netstack/limits.h netstack/replicate.h netstack/echo.h \
 	netstack/start.h
 
@@ -98,7 +99,8 @@ netstack-size: $(BUILD)/netstack/copy/lwip0.o
 # --- host tests -------------------------------------------------------------------------------
 # The same copy mechanism with the host compiler: two instances wired back to back.
 
-NETSTACK_HOST_CFLAGS = $(filter-out -Werror,$(HOST_CFLAGS)) $(NETSTACK_CFLAGS)
+# (:= so that the tests' target-specific flags below do not leak into the copies.)
+NETSTACK_HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(NETSTACK_CFLAGS)
 NETSTACK_HOST_COPIES := $(BUILD)/host/netstack/copy/lwip0.o $(BUILD)/host/netstack/copy/lwip1.o
 $(eval $(call netstack_copies,$(BUILD)/host/netstack,$(HOST_CC),$$(NETSTACK_HOST_CFLAGS),$(NETSTACK_HOST_COPIES)))
 NETSTACK_TEST_ENV := netstack/tests/host_env.c tests/host/log_host.c
@@ -109,6 +111,9 @@ $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c 
 	netstack/replicate.c $(NETSTACK_TEST_ENV)))
 
 NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate
-$(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS) -DNETSTACK_MAX_CPUS=2
+$(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS)
+# Two copies are linked into test_instances; the rings are tested with four cores.
+$(BUILD)/host/netstack/test_instances: HOST_CFLAGS += -DNETSTACK_MAX_CPUS=2
+$(BUILD)/host/netstack/test_replicate: HOST_CFLAGS += -DNETSTACK_MAX_CPUS=4
 $(NETSTACK_HOST_TESTS): $(DEPS_STAMP) $(NETSTACK_COPY_HDRS) netstack/replicate.h \
 	netstack/echo.h netstack/tests/host_env.h

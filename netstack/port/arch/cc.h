@@ -12,7 +12,9 @@
 #include "core/panic.h"
 #include "core/random.h"
 
+#ifndef BYTE_ORDER               /* (the host tests' libc defines it already) */
 #define BYTE_ORDER LITTLE_ENDIAN /* x86-64 */
+#endif
 
 /* Byte swaps as single instructions instead of lwIP's portable functions in def.c. */
 #define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))

@@ -1,0 +1,376 @@
+/*
+ * Two lwIP copies in one process, built exactly like the kernel's (ld -r + objcopy
+ * --redefine-syms, netstack/module.mk) with the host compiler, wired back to back through an
+ * in-memory Ethernet: each instance's link output queues the frame for the other's input.
+ *
+ *   - ARP: instance 0 resolves instance 1 before its SYN goes out;
+ *   - TCP echo: instance 0 (client) sends 1 MiB in chunks of varying sizes to the echo service
+ *     on instance 1 and gets it back byte-exact, also with a transmit ring that is often full;
+ *   - independence: different addresses, listeners and connections exist only where created;
+ *   - timers: an idle instance has no deadline; listeners add none; connections do, until
+ *     TIME_WAIT and the ARP entries are gone.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "netstack/echo.h"
+#include "netstack/limits.h"
+#include "netstack/netif.h"
+#include "netstack/netstack.h"
+#include "netstack/tests/host_env.h"
+
+/* Each copy's own TCP lists, by their renamed names: proof that the state is separate. */
+extern struct tcp_pcb *netstack_cpu0_tcp_active_pcbs, *netstack_cpu1_tcp_active_pcbs;
+extern union tcp_listen_pcbs_t netstack_cpu0_tcp_listen_pcbs, netstack_cpu1_tcp_listen_pcbs;
+
+#define IP0        0x0a000001u /* 10.0.0.1 */
+#define IP1        0x0a000002u /* 10.0.0.2 */
+#define MASK       0xffffff00u
+#define ECHO_PORT  7
+#define TOTAL      (1024 * 1024)
+#define WIRE_SLOTS 4096
+
+/* ---- The wire ---------------------------------------------------------------------------- */
+
+struct frame {
+    size_t len;
+    uint8_t data[NETSTACK_FRAME_MAX];
+};
+
+/* Frames travelling to instance `to`, FIFO. */
+struct wire {
+    struct frame *q;
+    unsigned head, count;
+    unsigned full_every; /* refuse every Nth frame with -EAGAIN (0: never) */
+    unsigned calls;
+    uint64_t arp, ipv4, refused;
+};
+static struct wire wires[2];
+
+static int link_output(void *ctx, const struct netstack_seg *segs, unsigned n)
+{
+    struct wire *w = ctx;
+
+    if (w->full_every && ++w->calls % w->full_every == 0) {
+        w->refused++;
+        return -EAGAIN;
+    }
+    assert_true(w->count < WIRE_SLOTS);
+    struct frame *f = &w->q[(w->head + w->count) % WIRE_SLOTS];
+    f->len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        assert_true(f->len + segs[i].len <= 1514); /* MTU 1500 + Ethernet header */
+        memcpy(f->data + f->len, segs[i].data, segs[i].len);
+        f->len += segs[i].len;
+    }
+    w->count++;
+    uint16_t type = (uint16_t)(f->data[12] << 8 | f->data[13]);
+    if (type == 0x0806)
+        w->arp++;
+    else if (type == 0x0800)
+        w->ipv4++;
+    return 0;
+}
+
+/* Deliver every frame in flight, then run both instances' due timers; when nothing moved,
+ * jump the clock to the earliest deadline.  Returns false when fully idle (no deadline). */
+static bool pump_once(void)
+{
+    bool moved = false;
+    for (int to = 0; to < 2; to++) {
+        struct wire *w = &wires[to];
+        while (w->count > 0) {
+            struct frame f = w->q[w->head]; /* copy: input may queue more frames */
+            w->head = (w->head + 1) % WIRE_SLOTS;
+            w->count--;
+            netstack_if(to)->input(f.data, f.len);
+            moved = true;
+        }
+    }
+    uint64_t d0 = netstack_if(0)->poll();
+    uint64_t d1 = netstack_if(1)->poll();
+    if (moved || wires[0].count || wires[1].count)
+        return true;
+    uint64_t next = d0 < d1 ? d0 : d1;
+    if (next == NETSTACK_NO_DEADLINE)
+        return false;
+    if (next > host_env_now_ns)
+        host_env_now_ns = next;
+    return true;
+}
+
+/* ---- The client (instance 0) ------------------------------------------------------------- */
+
+struct client {
+    const struct netstack_ops *ops;
+    struct altcp_pcb *pcb;
+    uint8_t *tx, *rx;
+    size_t sent, received;
+    unsigned chunk_seq;
+    bool connected, fin, failed;
+};
+static struct client cl;
+
+/* Chunk sizes cycle through small, odd and larger-than-MSS values. */
+static u16_t chunk_size(void)
+{
+    static const u16_t sizes[] = {1, 7, 100, 536, 1459, 1460, 1461, 2920, 4000, 65535, 333};
+    return sizes[cl.chunk_seq++ % (sizeof(sizes) / sizeof(sizes[0]))];
+}
+
+static void client_push(void)
+{
+    bool wrote = false;
+    while (cl.sent < TOTAL) {
+        u16_t room = cl.ops->sndbuf(cl.pcb);
+        size_t n = chunk_size();
+        if (n > room)
+            n = room;
+        if (n > TOTAL - cl.sent)
+            n = TOTAL - cl.sent;
+        if (n == 0)
+            break;
+        err_t err = cl.ops->write(cl.pcb, cl.tx + cl.sent, (u16_t)n, TCP_WRITE_FLAG_COPY);
+        if (err == ERR_MEM)
+            break;
+        assert_int_equal(err, ERR_OK);
+        cl.sent += n;
+        wrote = true;
+    }
+    if (wrote)
+        assert_int_equal(cl.ops->output(cl.pcb), ERR_OK);
+}
+
+static err_t client_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    if (p == NULL) {
+        cl.fin = true;
+        return ERR_OK;
+    }
+    assert_true(cl.received + p->tot_len <= TOTAL);
+    assert_int_equal(cl.ops->pbuf_copy_partial(p, cl.rx + cl.received, p->tot_len, 0), p->tot_len);
+    cl.received += p->tot_len;
+    cl.ops->recved(pcb, p->tot_len);
+    cl.ops->pbuf_free(p);
+    return ERR_OK;
+}
+
+static err_t client_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
+{
+    client_push();
+    return ERR_OK;
+}
+
+static void client_err(void *arg, err_t err)
+{
+    cl.failed = true;
+    cl.pcb = NULL;
+}
+
+static err_t client_connected(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    assert_int_equal(err, ERR_OK);
+    cl.connected = true;
+    client_push();
+    return ERR_OK;
+}
+
+/* ---- Set-up ------------------------------------------------------------------------------ */
+
+static void instances_up(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    for (int i = 0; i < 2; i++) {
+        wires[i].q = calloc(WIRE_SLOTS, sizeof(struct frame));
+        assert_non_null(wires[i].q);
+    }
+    /* Instance i transmits onto the wire towards the other one. */
+    struct netstack_if_config c0 = {
+        .cpu = 0,
+        .mac = {2, 0, 0, 0, 0, 1},
+        .ip = IP0,
+        .netmask = MASK,
+        .link_output = link_output,
+        .link_ctx = &wires[1],
+    };
+    struct netstack_if_config c1 = {
+        .cpu = 1,
+        .mac = {2, 0, 0, 0, 0, 2},
+        .ip = IP1,
+        .netmask = MASK,
+        .link_output = link_output,
+        .link_ctx = &wires[0],
+    };
+    assert_int_equal(netstack_if(0)->init(&c0), 0);
+    assert_int_equal(netstack_if(1)->init(&c1), 0);
+    assert_int_equal(netstack_if(1)->init(&c1), -EBUSY);
+}
+
+static void test_copies(void **state)
+{
+    /* Two copies linked, distinct tables; none beyond NETSTACK_MAX_CPUS. */
+    assert_non_null(netstack_if(0));
+    assert_non_null(netstack_if(1));
+    assert_ptr_not_equal(netstack_if(0), netstack_if(1));
+    assert_ptr_not_equal(netstack_ops(0), netstack_ops(1));
+    assert_ptr_not_equal(netstack_if(0)->poll, netstack_if(1)->poll);
+    assert_null(netstack_if(2));
+    assert_null(netstack_ops(2));
+}
+
+static void test_idle_has_no_deadline(void **state)
+{
+    instances_up();
+    /* Up, static address, nothing sent: no timer at all. */
+    assert_int_equal(netstack_if(0)->poll(), NETSTACK_NO_DEADLINE);
+    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+
+    /* A listener needs no TCP timer either. */
+    assert_int_equal(netstack_echo_start(1, ECHO_PORT), 0);
+    assert_int_equal(netstack_echo_start(1, ECHO_PORT), -EBUSY);
+    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+
+    /* Independent state: the listener exists in copy 1 only; addresses differ. */
+    assert_null(netstack_cpu0_tcp_listen_pcbs.listen_pcbs);
+    assert_non_null(netstack_cpu1_tcp_listen_pcbs.listen_pcbs);
+    uint32_t ip, mask;
+    netstack_if(0)->addr(&ip, &mask);
+    assert_int_equal(ip, IP0);
+    netstack_if(1)->addr(&ip, &mask);
+    assert_int_equal(ip, IP1);
+    assert_int_equal(mask, MASK);
+}
+
+static void run_echo(unsigned full_every)
+{
+    instances_up();
+    memset(&cl, 0, sizeof(cl));
+    wires[0].full_every = wires[1].full_every = full_every;
+    cl.ops = netstack_ops(0);
+    cl.tx = malloc(TOTAL);
+    cl.rx = calloc(1, TOTAL);
+    for (size_t i = 0; i < TOTAL; i++)
+        cl.tx[i] = (uint8_t)(i * 131 + (i >> 11) + full_every);
+
+    uint64_t arp_before = wires[1].arp;
+    cl.pcb = cl.ops->tcp_new();
+    assert_non_null(cl.pcb);
+    cl.ops->recv(cl.pcb, client_recv);
+    cl.ops->sent(cl.pcb, client_sent);
+    cl.ops->err(cl.pcb, client_err);
+    ip_addr_t dst;
+    IP_ADDR4(&dst, 10, 0, 0, 2);
+    assert_int_equal(cl.ops->connect(cl.pcb, &dst, ECHO_PORT, client_connected), ERR_OK);
+
+    uint64_t start = host_env_now_ns;
+    while (cl.received < TOTAL && !cl.failed) {
+        assert_true(pump_once());
+        assert_true(host_env_now_ns - start < 600ull * 1000000000ull); /* 10 simulated min */
+    }
+    assert_false(cl.failed);
+    assert_int_equal(cl.sent, TOTAL);
+    assert_int_equal(cl.received, TOTAL);
+    assert_memory_equal(cl.rx, cl.tx, TOTAL);
+    if (full_every == 0 && arp_before == 0)
+        assert_true(wires[1].arp >= 1); /* instance 0 resolved 10.0.0.2 first */
+
+    /* Independence while connected: the client pcb lives in copy 0, the accepted one in copy
+     * 1; the echo connection is counted on core 1 only. */
+    assert_non_null(netstack_cpu0_tcp_active_pcbs);
+    assert_non_null(netstack_cpu1_tcp_active_pcbs);
+    assert_int_equal(netstack_echo_conns(0), 0);
+    assert_int_equal(netstack_echo_conns(1), 1);
+    assert_int_equal(netstack_if(0)->counters()->conns, 0);
+
+    /* Close from the client; the echo side closes after our FIN. */
+    assert_int_equal(cl.ops->close(cl.pcb), ERR_OK);
+    cl.pcb = NULL;
+    for (int i = 0; i < 1000 && netstack_echo_conns(1) > 0; i++)
+        assert_true(pump_once());
+    assert_int_equal(netstack_echo_conns(1), 0);
+    assert_false(netstack_if(0)->tx_backlogged());
+    assert_false(netstack_if(1)->tx_backlogged());
+    free(cl.tx);
+    free(cl.rx);
+}
+
+static void test_echo_1mib(void **state)
+{
+    run_echo(0);
+    assert_int_equal(netstack_if(1)->counters()->conns, 1);
+    assert_int_equal(netstack_if(0)->counters()->drops, 0);
+    assert_int_equal(netstack_if(1)->counters()->drops, 0);
+}
+
+static void test_echo_tx_ring_full(void **state)
+{
+    /* Every 5th transmit finds the ring full: frames wait in the backlog, nothing is lost. */
+    uint64_t defer_before = netstack_if(0)->counters()->tx_defer;
+    run_echo(5);
+    assert_true(wires[0].refused > 0 && wires[1].refused > 0);
+    assert_true(netstack_if(0)->counters()->tx_defer > defer_before);
+    assert_int_equal(netstack_if(0)->counters()->drops, 0);
+    wires[0].full_every = wires[1].full_every = 0;
+}
+
+static void test_timers_stop_when_idle(void **state)
+{
+    /* After the connections: TIME_WAIT (2 * TCP_MSL = 2 s) and ARP entries (5 min) keep
+     * timers running, then nothing is left. */
+    instances_up();
+    assert_true(netstack_if(0)->poll() != NETSTACK_NO_DEADLINE ||
+                netstack_if(1)->poll() != NETSTACK_NO_DEADLINE);
+    uint64_t start = host_env_now_ns;
+    while (pump_once())
+        assert_true(host_env_now_ns - start < 400ull * 1000000000ull);
+    assert_null(netstack_cpu0_tcp_active_pcbs);
+    assert_null(netstack_cpu1_tcp_active_pcbs);
+    assert_true(host_env_now_ns - start >= 290ull * 1000000000ull); /* ARP aging ran */
+    assert_int_equal(netstack_if(0)->poll(), NETSTACK_NO_DEADLINE);
+    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+}
+
+static void test_bad_frames(void **state)
+{
+    instances_up();
+    uint64_t drops = netstack_if(1)->counters()->drops;
+    uint8_t f[1600] = {0};
+    netstack_if(1)->input(f, 10);        /* runt */
+    netstack_if(1)->input(f, sizeof(f)); /* oversize */
+    f[12] = 0x86, f[13] = 0xdd;
+    netstack_if(1)->input(f, 60); /* IPv6 */
+    f[12] = 0x81, f[13] = 0x00;
+    netstack_if(1)->input(f, 60); /* VLAN */
+    assert_int_equal(netstack_if(1)->counters()->drops, drops + 4);
+    /* A truncated IPv4 header goes to lwIP, which drops it silently: no crash. */
+    f[12] = 0x08, f[13] = 0x00, f[14] = 0x45;
+    netstack_if(1)->input(f, 20);
+    assert_false(pump_once() && wires[0].count);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_idle_has_no_deadline),
+        cmocka_unit_test(test_echo_1mib),
+        cmocka_unit_test(test_echo_tx_ring_full),
+        cmocka_unit_test(test_timers_stop_when_idle),
+        cmocka_unit_test(test_bad_frames),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
