@@ -5,7 +5,8 @@
  *   - raw: the disk's first bytes, so a seed only needs a volume's non-zero prefix;
  *   - sparse: "TSP1" then records {le32 sector, le16 length, length bytes}, each placed at its
  *     sector (later records win), for volumes whose data lie far apart: FAT32, whose FAT is at
- *     least 256 KiB, or a partition at LBA 63.
+ *     least 256 KiB, or a partition at LBA 63.  A record of length 0 marks its sector bad: a
+ *     read that touches it fails with -EIO.
  * The target mounts the disk, walks the tree,
  * checks every reported path and reads every file (up to a byte budget); then it reads a handle
  * forged from the input's last 8 bytes.  A broken promise of the reader (a read beyond the
@@ -14,6 +15,7 @@
  * test_fat_regress links this file without libFuzzer and replays content/fuzz/corpus/ and
  * content/fuzz/regressions/ through LLVMFuzzerTestOneInput().
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +76,11 @@ static int disk_read(void *ctx, uint64_t lba, uint32_t count, void *buf)
         count > DISK_SECTORS - lba)
         abort();
     memset(buf, 0, n);
+    for (unsigned r = 0; r < in->nrec; r++) {
+        const struct record *rc = &in->rec[r];
+        if (rc->len == 0 && rc->off >= off && rc->off < off + n)
+            return -EIO;
+    }
     for (unsigned r = 0; r < in->nrec; r++) {
         const struct record *rc = &in->rec[r];
         uint64_t from = rc->off > off ? rc->off : off;

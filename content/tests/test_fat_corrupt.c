@@ -221,6 +221,35 @@ static void test_folder_chain_loop(void **state)
     memdev_free(&m);
 }
 
+/* A folder past the FAT limit of 65536 entries: SUB made 4097 clusters of 16 deleted entries. */
+static void test_folder_too_long(void **state)
+{
+    static const char *const all[] = {"/A.TXT",     "/B.TXT",       "/" LONG_NAME, "/EMPTY.TXT",
+                                      "/SUB/C.TXT", "/SUB/D/E.TXT", NULL};
+    struct memdev m;
+    uint16_t sub, prev, c;
+    unsigned added = 0;
+
+    small_fresh(&m);
+    sub = dirent_cluster(dirent_find(&m, 0, "SUB        "));
+    fill_folder(&m, sub);
+    prev = sub;
+    for (c = 2; added < 4096; c++) {
+        if (fat_get(&m, c) != 0)
+            continue;
+        fill_folder(&m, c);
+        fat_set(&m, prev, c);
+        prev = c;
+        added++;
+    }
+    fat_set(&m, prev, 0xffff);
+    reset_log();
+    expect_files(&m, all);
+    assert_int_equal(log_host_count[LOG_ERROR], 1);
+    assert_log(LOG_ERROR, "fat: /SUB/: folder longer than 65536 entries; rest skipped");
+    memdev_free(&m);
+}
+
 /* SUB/D points back at SUB: an endless tree, cut where the cluster repeats. */
 static void test_folder_cycle(void **state)
 {
@@ -408,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_cross_linked),
         cmocka_unit_test(test_chain_longer_than_size),
         cmocka_unit_test(test_folder_chain_loop),
+        cmocka_unit_test(test_folder_too_long),
         cmocka_unit_test(test_folder_cycle),
         cmocka_unit_test(test_long_name_checksum),
         cmocka_unit_test(test_long_name_invalid),

@@ -32,7 +32,7 @@ static unsigned replay(const char *dir)
         uint8_t *data;
         size_t len;
 
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         data = file_slurp(path, &len);
