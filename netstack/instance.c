@@ -21,8 +21,6 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
-#include "lwip/priv/tcp_priv.h"
-#include "lwip/tcp.h"
 #include "netif/ethernet.h"
 #include "netstack/instance.h"
 #include "netstack/limits.h"
@@ -232,19 +230,11 @@ static void if_input(const void *frame, size_t len)
     }
 }
 
-/* Push again what TCP could not send while the ring was full: segments left unsent because
- * output stopped at the backlog limit are sent by tcp_output once there is room. */
 static uint64_t if_poll(void)
 {
     if (!up)
         return NETSTACK_NO_DEADLINE;
-    if (txq_count > 0) {
-        txq_flush();
-        if (txq_count == 0)
-            for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next)
-                if (pcb->unsent != NULL)
-                    tcp_output(pcb);
-    }
+    txq_flush();
     return instance_timers_poll(core_time_ns());
 }
 

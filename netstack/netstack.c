@@ -43,8 +43,10 @@ const struct netstack_if_ops *netstack_if(unsigned cpu)
     return cpu < NETSTACK_MAX_CPUS ? if_tables[cpu] : NULL;
 }
 
-/* lwIP's clock (sys.h): milliseconds, wrapping after 49 days, which lwIP handles.  Shared by
- * every copy (it is not renamed). */
+/* lwIP's clock (sys.h): milliseconds, wrapping after 49 days, which lwIP handles.  Part of the
+ * NO_SYS port contract and shared by every copy (not renamed).  The lwIP core we compile does
+ * not call it today (netstack/timers.c schedules on core_time_ns() directly); lwIP's apps and
+ * altcp_tls do. */
 u32_t sys_now(void)
 {
     return (u32_t)(core_time_ns() / 1000000);

@@ -167,6 +167,8 @@ int netstack_boot(unsigned ncpus)
         return rc;
     }
     core_stats_register(stats);
+    log_info("netstack: %u lwIP copies linked, ARP replication between %u cores", NETSTACK_MAX_CPUS,
+             ncpus);
     return 0;
 }
 

@@ -5,41 +5,44 @@
  * Every copy of lwIP (netstack/module.mk) is built from this one file; nothing here may depend
  * on which core a copy serves.  Options left at lwIP's default are listed only when the default
  * matters to us.  Three switches a build may flip are at the top.
+ *
+ * The option table is aligned by hand (clang-format off): one option per line, its reason
+ * beside it.
  */
 #ifndef NETSTACK_LWIPOPTS_H
 #define NETSTACK_LWIPOPTS_H
+
+/* clang-format off */
 
 /* ---- Switches ------------------------------------------------------------------------------ */
 
 /* SWITCH: TLS through altcp_tls_mbedtls.  Off until mbedTLS is built (the TLS issue); turning it
  * on also needs altcp_tls_mbedtls.c and altcp_tls_mbedtls_mem.c in NETSTACK_LWIP_SRCS and the
- * mbedTLS include path in NETSTACK_COPY_CFLAGS (netstack/module.mk). */
+ * mbedTLS include path in NETSTACK_CFLAGS (netstack/module.mk). */
 #ifndef NETSTACK_TLS
 #define NETSTACK_TLS 0
 #endif
 
 /* SWITCH: virtio-net checksum offload.  0: lwIP computes and verifies every IPv4/TCP/UDP/ICMP
  * checksum in software (always correct, what we run today).  1: leave TCP/UDP to the device
- * (VIRTIO_NET_F_CSUM / GUEST_CSUM), once the driver negotiates them and sets the virtio-net
+ * (VIRTIO_NET_F_CSUM / GUEST_CSUM), once the driver negotiates them and fills the virtio-net
  * header accordingly; never set it without that, or every segment goes out with a bad sum. */
 #ifndef NETSTACK_CSUM_OFFLOAD
 #define NETSTACK_CSUM_OFFLOAD 0
 #endif
 
 /* SWITCH: lwIP's internal assertions (LWIP_ASSERT -> panic).  They check lwIP's own invariants
- * and API misuse, never packet contents; they cost code size (see netstack/module.mk). */
+ * and API misuse, never packet contents; they cost ~15 KB per copy (netstack/module.mk). */
 #ifndef NETSTACK_LWIP_ASSERTS
 #define NETSTACK_LWIP_ASSERTS 1
 #endif
 
 /* ---- System ------------------------------------------------------------------------------- */
 
-#define NO_SYS               1 /* no threads: each core's main loop drives its own copy */
-#define SYS_LIGHTWEIGHT_PROT 0 /* a copy is only ever entered from its core's main loop */
-#define LWIP_TIMERS          1 /* lwIP needs its timeouts ... */
-#define LWIP_TIMERS_CUSTOM                                                                         \
-    1                             /* ... but scheduled by netstack/timers.c: only what is due is   \
-                                     armed, so an idle core has no 250 ms TCP tick */
+#define NO_SYS                  1 /* no threads: each core's main loop drives its own copy */
+#define SYS_LIGHTWEIGHT_PROT    0 /* a copy is only ever entered from its core's main loop */
+#define LWIP_TIMERS             1 /* lwIP needs its timeouts ... */
+#define LWIP_TIMERS_CUSTOM      1 /* ... scheduled by netstack/timers.c: only what has work runs */
 #define LWIP_NETCONN            0 /* no sequential API without threads */
 #define LWIP_SOCKET             0 /* idem */
 #define LWIP_NETIF_API          0 /* idem */
@@ -47,103 +50,87 @@
 
 /* ---- Memory: everything from the calling core's heap ------------------------------------- */
 
-#define MEM_LIBC_MALLOC                                                                            \
-    1 /* mem_malloc -> malloc: the per-core heap, no static lwIP heap                              \
-         multiplied by the number of copies */
-#define MEMP_MEM_MALLOC                                                                            \
-    1                   /* memp pools too: pcbs, segments and pbufs come from malloc, so           \
-                           a copy carries no static pools (MEMP_NUM_* below are then not           \
-                           enforced: the limits are the listen backlog, MSL, and the               \
-                           applications' own connection limits) */
-#define MEM_ALIGNMENT 8 /* x86-64: pointers and u64 in pbufs and pcbs */
-#define MEMP_NUM_TCP_PCB                                                                           \
-    4096                          /* documentary with MEMP_MEM_MALLOC; kept as the intended        \
-                                     scale (connections per core) */
-#define MEMP_NUM_TCP_PCB_LISTEN 8 /* idem: http, https, echo listeners per core */
+/* With both, a copy has no static heap or pools multiplied by the number of copies; the MEMP_NUM
+ * limits below are then not enforced: the bounds are the listen backlog, TCP_MSL, and the
+ * applications' own connection limits (httpd max_conns, NETSTACK_ECHO_MAX_CONNS). */
+#define MEM_LIBC_MALLOC         1    /* mem_malloc -> malloc: the calling core's heap */
+#define MEMP_MEM_MALLOC         1    /* memp pools (pcbs, segments, pbufs) from malloc too */
+#define MEM_ALIGNMENT           8    /* x86-64: pointers and u64 in pbufs and pcbs */
+#define MEMP_NUM_TCP_PCB        4096 /* the intended scale per core (documentary, see above) */
+#define MEMP_NUM_TCP_PCB_LISTEN 8    /* idem: http, https, echo listeners per core */
 
 /* ---- Link layer --------------------------------------------------------------------------- */
 
-#define LWIP_ETHERNET  1  /* virtio-net frames */
-#define LWIP_ARP       1  /* resolve the host and the gateway */
-#define ARP_TABLE_SIZE 32 /* peers of a guest on a tap or slirp are few (host, gateway) */
-#define ARP_QUEUEING                                                                               \
-    0 /* keep only the latest packet per unresolved peer; TCP resends                              \
-         the rest, and ARP on a tap resolves in microseconds */
-#define ETH_PAD_SIZE               0 /* the driver hands frames without padding */
-#define LWIP_SINGLE_NETIF          1 /* one netif per copy: no netif list walks per packet */
-#define LWIP_HAVE_LOOPIF           0 /* no loopback interface: nothing in the guest talks to itself */
-#define LWIP_NETIF_LOOPBACK        0 /* idem */
-#define LWIP_NETIF_STATUS_CALLBACK 1 /* tells netstack/ when DHCP sets or changes the address */
-#define LWIP_NETIF_LINK_CALLBACK   0 /* the virtio link is always up */
-#define LWIP_NETIF_HOSTNAME        0 /* DHCP without a host name option */
-/* Frames may be pbuf chains (headers + file bytes by reference from the content cache); the
- * driver gathers them (virtio descriptors, or one copy into its own buffer).  With 1, tcp_write
- * would copy every byte of every response into a fresh pbuf first (DESIGN.md: file bytes are
- * sent by reference).  See the note in netstack/netstack.h. */
-#define LWIP_NETIF_TX_SINGLE_PBUF 0
+#define LWIP_ETHERNET              1  /* virtio-net frames */
+#define LWIP_ARP                   1  /* resolve the host and the gateway */
+#define ARP_TABLE_SIZE             32 /* peers of a guest on a tap or slirp are few */
+#define ARP_QUEUEING               0  /* keep the latest packet per unresolved peer; TCP resends */
+#define ETH_PAD_SIZE               0  /* the driver hands frames without padding */
+#define LWIP_SINGLE_NETIF          1  /* one netif per copy: no netif list walks per packet */
+#define LWIP_HAVE_LOOPIF           0  /* nothing in the guest talks to itself */
+#define LWIP_NETIF_LOOPBACK        0  /* idem */
+#define LWIP_NETIF_STATUS_CALLBACK 1  /* tells netstack/ when DHCP sets or changes the address */
+#define LWIP_NETIF_LINK_CALLBACK   0  /* the virtio link is always up */
+#define LWIP_NETIF_HOSTNAME        0  /* DHCP without a host name option */
+/* Frames may be pbuf chains (headers + file bytes by reference from the content cache) that the
+ * driver gathers.  With 1, tcp_write would copy every byte of every response into a fresh pbuf
+ * first, against DESIGN.md ("lwIP sends file bytes by reference"): see netstack/netstack.h. */
+#define LWIP_NETIF_TX_SINGLE_PBUF  0
 
 /* ---- IPv4, ICMP, UDP, DHCP --------------------------------------------------------------- */
 
-#define LWIP_IPV4  1
-#define LWIP_IPV6  0 /* not yet (DESIGN.md non-goals) */
-#define IP_FORWARD 0 /* an end host */
-#define IP_REASSEMBLY                                                                              \
-    0                          /* TCP never fragments (MSS), DHCP fits a frame: no reassembly      \
-                                  buffers and no 1 s reassembly timer on an idle core */
-#define IP_FRAG             0  /* idem for sending */
-#define IP_DEFAULT_TTL      64 /* the usual Linux value */
-#define LWIP_ICMP           1  /* answer ping */
-#define LWIP_BROADCAST_PING 0  /* ... but not to broadcast addresses */
-#define LWIP_MULTICAST_PING 0  /* ... nor multicast */
-#define LWIP_RAW            0  /* no raw pcbs */
-#define LWIP_UDP            1  /* for DHCP only */
-#define LWIP_DHCP           1  /* ip=dhcp (core 0 runs it; the lease is copied to the others) */
-#define DHCP_DOES_ARP_CHECK                                                                        \
-    0                             /* no ARP probe of the offered address: it would delay the lease \
-                                     by a second on a tap whose only other host is the server */
-#define LWIP_DHCP_CHECK_LINK_UP 0 /* idem, the link is always up */
-#define LWIP_AUTOIP             0 /* no link-local fallback */
-#define LWIP_IGMP               0 /* no multicast groups */
-#define LWIP_DNS                0 /* a server resolves nothing */
+#define LWIP_IPV4               1
+#define LWIP_IPV6               0  /* not yet (DESIGN.md non-goals) */
+#define IP_FORWARD              0  /* an end host */
+#define IP_REASSEMBLY           0  /* TCP never fragments (MSS), DHCP fits a frame: no reassembly
+                                      buffers, and no 1 s reassembly timer on an idle core */
+#define IP_FRAG                 0  /* idem for sending */
+#define IP_DEFAULT_TTL          64 /* the usual Linux value */
+#define LWIP_ICMP               1  /* answer ping */
+#define LWIP_BROADCAST_PING     0  /* ... but not to broadcast addresses */
+#define LWIP_MULTICAST_PING     0  /* ... nor multicast */
+#define LWIP_RAW                0  /* no raw pcbs */
+#define LWIP_UDP                1  /* for DHCP only */
+#define LWIP_DHCP               1  /* ip=dhcp: core 0 runs it, the lease is copied to the others */
+#define DHCP_DOES_ARP_CHECK     0  /* no ARP probe of the offered address: it would delay the
+                                      lease by a second on a link whose other host is the server */
+#define LWIP_DHCP_CHECK_LINK_UP 0  /* the link is always up */
+#define LWIP_AUTOIP             0  /* no link-local fallback */
+#define LWIP_IGMP               0  /* no multicast groups */
+#define LWIP_DNS                0  /* a server resolves nothing */
 
 /* ---- TCP ----------------------------------------------------------------------------------- */
 
-#define LWIP_TCP          1
-#define LWIP_ALTCP        1 /* httpd and echo use altcp, so TLS can slide in underneath */
-#define LWIP_ALTCP_TLS    NETSTACK_TLS
-#define LWIP_CALLBACK_API 1    /* raw API callbacks */
-#define TCP_MSS           1460 /* Ethernet MTU 1500 - 20 (IP) - 20 (TCP) */
-#define LWIP_WND_SCALE    1    /* windows above 64 KiB - 1 need RFC 7323 scaling */
-#define TCP_RCV_SCALE     2    /* advertise TCP_WND >> 2: room to grow TCP_WND to 256 KiB */
-#define TCP_WND                                                                                    \
-    (64 * 1024) /* receive window: a full bandwidth-delay product on a                             \
-                   tap; requests are small, uploads not expected */
-#define TCP_SND_BUF                                                                                \
-    (64 * 1024) /* send buffer per connection: a 64 KiB file in one                                \
-                   tcp_write burst, without waiting for ACKs */
+#define LWIP_TCP                   1
+#define LWIP_ALTCP                 1            /* httpd and echo use altcp: TLS slides in below */
+#define LWIP_ALTCP_TLS             NETSTACK_TLS
+#define LWIP_CALLBACK_API          1            /* raw API callbacks */
+#define TCP_MSS                    1460         /* Ethernet MTU 1500 - 20 (IP) - 20 (TCP) */
+#define LWIP_WND_SCALE             1            /* windows above 64 KiB - 1 need RFC 7323 */
+#define TCP_RCV_SCALE              2            /* TCP_WND >> 2 advertised: room up to 256 KiB */
+#define TCP_WND                    (64 * 1024)  /* a bandwidth-delay product on a tap */
+#define TCP_SND_BUF                (64 * 1024)  /* a 64 KiB file in one burst, before any ACK */
 /* Pbufs queued per connection: a segment by reference is two (header + file bytes), and a
- * response may start in the middle of a segment: four per MSS of send buffer.  (lwIP requires
- * at least 2 * TCP_SND_BUF / TCP_MSS.) */
-#define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
-#define TCP_SNDLOWAT                                                                               \
-    (TCP_SND_BUF / 2)                            /* report "writable" when half the buffer is      \
-                                                    free: fewer, larger writes */
-#define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2) /* idem for the pbuf queue */
+ * response may start mid-segment: four per MSS of send buffer (lwIP wants >= 2 per MSS). */
+#define TCP_SND_QUEUELEN           ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_SNDLOWAT               (TCP_SND_BUF / 2)      /* "writable" at half free: fewer,
+                                                             larger writes */
+#define TCP_SNDQUEUELOWAT          (TCP_SND_QUEUELEN / 2) /* idem for the pbuf queue */
 /* TIME_WAIT lasts 2 * TCP_MSL.  lwIP's 60 s default keeps every connection a client or httpd
  * closed for two minutes: across back-to-back wrk runs the TIME_WAIT list grows to tens of
  * thousands of pcbs, every incoming segment walks it, and throughput collapses (PLATFORM.md).
  * On a tap or slirp a segment lives microseconds, and clients take fresh ephemeral ports, so
- * 2 s of TIME_WAIT still covers any delayed duplicate. */
+ * 2 s of TIME_WAIT still outlives any delayed duplicate. */
 #define TCP_MSL                    1000UL
-#define TCP_LISTEN_BACKLOG         1   /* bound half-open connections per listener (SYN floods) */
-#define TCP_DEFAULT_LISTEN_BACKLOG 128 /* per core and listener; lwIP's limit is 255 */
-#define TCP_QUEUE_OOSEQ            1   /* keep out-of-order segments: one loss costs one resend */
-#define TCP_OOSEQ_MAX_BYTES        TCP_WND /* ... but no more than a window of them */
-#define TCP_OVERSIZE               TCP_MSS /* small writes (headers) grow into full segments */
-#define LWIP_TCP_TIMESTAMPS        0       /* 12 bytes per segment for nothing on a LAN */
-#define LWIP_TCP_KEEPALIVE         0       /* httpd closes idle connections itself (keepalive_ms) */
-#define SO_REUSE                   0 /* listeners bind once at boot, before any TIME_WAIT exists */
-#define LWIP_TCP_SACK_OUT          0 /* not worth the code for loss-free virtual links */
+#define TCP_LISTEN_BACKLOG         1        /* bound half-open connections per listener */
+#define TCP_DEFAULT_LISTEN_BACKLOG 128      /* per core and listener; lwIP's maximum is 255 */
+#define TCP_QUEUE_OOSEQ            1        /* keep out-of-order segments: a loss costs one resend */
+#define TCP_OOSEQ_MAX_BYTES        TCP_WND  /* ... but no more than a window of them */
+#define TCP_OVERSIZE               TCP_MSS  /* small writes (headers) grow into full segments */
+#define LWIP_TCP_TIMESTAMPS        0        /* 12 bytes per segment for nothing on a LAN */
+#define LWIP_TCP_KEEPALIVE         0        /* httpd closes idle connections itself */
+#define SO_REUSE                   0        /* listeners bind at boot, before any TIME_WAIT */
+#define LWIP_TCP_SACK_OUT          0        /* not worth the code on loss-free virtual links */
 
 /* ---- Checksums (one switch: NETSTACK_CSUM_OFFLOAD) ---------------------------------------- */
 
@@ -152,9 +139,9 @@
 #define CHECKSUM_GEN_ICMP     1 /* ping replies: rare, always software */
 #define CHECKSUM_CHECK_ICMP   1 /* idem */
 #define CHECKSUM_GEN_TCP      (!NETSTACK_CSUM_OFFLOAD) /* software unless the device does it */
-#define CHECKSUM_GEN_UDP      (!NETSTACK_CSUM_OFFLOAD)
-#define CHECKSUM_CHECK_TCP    (!NETSTACK_CSUM_OFFLOAD) /* device validated (DATA_VALID) */
-#define CHECKSUM_CHECK_UDP    (!NETSTACK_CSUM_OFFLOAD)
+#define CHECKSUM_GEN_UDP      (!NETSTACK_CSUM_OFFLOAD) /* idem */
+#define CHECKSUM_CHECK_TCP    (!NETSTACK_CSUM_OFFLOAD) /* unless the device validated it */
+#define CHECKSUM_CHECK_UDP    (!NETSTACK_CSUM_OFFLOAD) /* idem */
 #define LWIP_CHKSUM_ALGORITHM 3 /* lwIP's fastest portable variant (32-bit accumulation) */
 
 /* ---- Diagnostics -------------------------------------------------------------------------- */
@@ -164,5 +151,7 @@
 #if !NETSTACK_LWIP_ASSERTS
 #define LWIP_NOASSERT /* LWIP_ASSERT compiles to nothing */
 #endif
+
+/* clang-format on */
 
 #endif
