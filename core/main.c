@@ -24,6 +24,8 @@
 #include "core/trap.h"
 #include "core/x86.h"
 #include "boot/boot.h"
+#include "netstack/link.h"
+#include "virtio/pci.h"
 
 __attribute__((noreturn)) void core_main(uint32_t start_info);
 
@@ -82,12 +84,16 @@ void core_main(uint32_t start_info)
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
 
-    /* 9. The other cores. */
+    /* 9. Devices: PCI, then the network (one queue pair and one lwIP instance per core). */
+    virtio_pci_scan();
+    netstack_link_boot();
+
+    /* 10. The other cores. */
     unsigned online = core_smp_start();
     core_cpus[0].online = true;
     log_info("toril: %u cpus online", online);
 
-    /* 10. Test-only fault injection, then serve forever. */
+    /* 11. Test-only fault injection, then serve forever. */
     if (core_config->test != CORE_CONFIG_TEST_NONE)
         inject_fault(core_config->test);
     core_loop_run();

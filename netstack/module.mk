@@ -46,7 +46,7 @@ NETSTACK_COPY_HDRS := netstack/port/lwipopts.h netstack/port/arch/cc.h netstack/
 
 # Shared by all cores (ordinary kernel sources): copy lookup, sys_now, replication, echo.
 NETSTACK_SHARED_SRCS := netstack/netstack.c netstack/replicate.c netstack/echo.c \
-	netstack/start.c
+	netstack/start.c netstack/link.c
 KERNEL_SRCS += $(NETSTACK_SHARED_SRCS)
 NETSTACK_SHARED_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(NETSTACK_SHARED_SRCS))
 $(NETSTACK_SHARED_OBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) \

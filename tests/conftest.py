@@ -11,6 +11,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on now (tests must not collide with make run)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 KERNEL = Path(os.environ.get("KERNEL", ROOT / "build" / "toril.elf"))
 
 
@@ -22,6 +30,10 @@ class Vm:
         e = dict(os.environ)
         e.update(KERNEL=str(KERNEL), CPUS=str(cpus), MACHINE=machine, ARGS=args, MEM=mem,
                  ACCEL="tcg", QEMU_EXTRA=extra)
+        # User networking forwards these host ports to the guest's 80 and 443 (and 7, echo).
+        self.http_port, self.https_port, self.echo_port = free_port(), free_port(), free_port()
+        e.update(HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
+                 HOSTFWD=f"tcp:127.0.0.1:{self.echo_port}-:7")
         e.update(env or {})
         cmd = [str(ROOT / "scripts" / "run-qemu")]
         if netns:  # QEMU opens the tap inside the test's namespace (ip netns exec execs: same pid)
