@@ -5,7 +5,9 @@ KERNEL_SRCS += \
 	virtio/virtio.c \
 	virtio/pci.c \
 	virtio/pci_modern.c \
-	virtio/net.c
+	virtio/mmio.c \
+	virtio/net.c \
+	virtio/blk.c
 
 # Host tests: the virtqueue and the init sequence against a fake device.
 VIRTIO_TEST_DEPS := virtio/virtq.c virtio/virtio.c virtio/tests/fake_device.c tests/host/log_host.c

@@ -4,6 +4,8 @@
  * every receive buffer holds a whole frame (header + 1514 bytes), and lwIP computes checksums.
  *
  * Queue layout (§5.1.2): receiveq i = 2i, transmitq i = 2i + 1, controlq = 2 * max pairs.
+ * Transport: modern PCI (MSI-X per receive queue); without a PCI device, virtio-mmio, where the
+ * device has one interrupt line and so gets one queue pair, its interrupt aimed at core 0.
  * Boot (core 0) sets everything up and fills the receive rings; from then on pair i belongs to
  * core i.  Transmit completions are reclaimed by polling (no transmit interrupt).
  */
@@ -14,6 +16,7 @@
 #include "core/irq.h"
 #include "core/log.h"
 #include "core/pmm.h"
+#include "virtio/mmio.h"
 #include "virtio/net.h"
 #include "virtio/pci_modern.h"
 #include "virtio/virtq.h"
@@ -48,6 +51,8 @@ struct net_pair {
 } __attribute__((aligned(64))); /* pairs on separate cache lines: each core writes its own */
 
 static struct virtio_pci vp;
+static struct virtio_mmio vm;   /* the transport when there is no PCI device */
+static struct virtio_dev *vdev; /* &vp.vdev or &vm.vdev */
 static struct net_pair pairs[VIRTIO_NET_MAX_PAIRS];
 static unsigned npairs;
 static uint8_t mac[6];
@@ -65,7 +70,7 @@ static void *alloc_zeroed(size_t bytes)
 
 static int setup_queue(struct net_queue *q, uint16_t index, uint16_t vector)
 {
-    uint16_t size = virtio_dev_queue_size(&vp.vdev, index, NET_QUEUE_SIZE);
+    uint16_t size = virtio_dev_queue_size(vdev, index, NET_QUEUE_SIZE);
     if (size == 0)
         return -ENOENT;
     size_t mem_len = virtio_vq_mem_size(size, false);
@@ -76,7 +81,7 @@ static int setup_queue(struct net_queue *q, uint16_t index, uint16_t vector)
     q->size = size;
     struct virtio_vq_setup s = {.index = index, .size = size, .want_indirect = false,
                                 .vector = vector, .mem = mem, .mem_len = mem_len};
-    return virtio_dev_vq_setup(&vp.vdev, &q->vq, &s);
+    return virtio_dev_vq_setup(vdev, &q->vq, &s);
 }
 
 /* Post receive buffer k (token k + 1: tokens must be non-NULL). */
@@ -117,26 +122,33 @@ static int ctrl_command(struct virtio_vq *cq, uint8_t class, uint8_t cmd, const 
 
 int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
 {
-    if (virtio_pci_modern_probe(&vp, VIRTIO_ID_NET, 0) < 0) {
+    bool mmio = false;
+    if (virtio_pci_modern_probe(&vp, VIRTIO_ID_NET, 0) == 0) {
+        vdev = &vp.vdev;
+    } else if (virtio_mmio_probe(&vm, VIRTIO_ID_NET, 0) == 0) {
+        vdev = &vm.vdev; /* one interrupt line: one queue pair */
+        mmio = true;
+        want_pairs = 1;
+    } else {
         log_info("virtio-net: no device");
         return -ENODEV;
     }
-    vp.vdev.name = "virtio-net";
+    vdev->name = "virtio-net";
     uint64_t want = VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |
                     VIRTIO_BIT(VIRTIO_NET_F_MQ) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
-    int rc = virtio_dev_init_begin(&vp.vdev, want, 0);
+    int rc = virtio_dev_init_begin(vdev, want, 0);
     if (rc < 0) {
         log_error("virtio-net: feature negotiation failed (%d)", rc);
         return rc;
     }
-    if (virtio_dev_has(&vp.vdev, VIRTIO_NET_F_MAC))
-        virtio_config_read(&vp.vdev, CFG_MAC, mac, 6);
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_MAC))
+        virtio_config_read(vdev, CFG_MAC, mac, 6);
     else
         memcpy(mac, default_mac, 6);
 
     uint16_t max_pairs = 1;
-    if (virtio_dev_has(&vp.vdev, VIRTIO_NET_F_MQ) &&
-        virtio_config_read(&vp.vdev, CFG_MAX_PAIRS, &max_pairs, 2) == 0) {
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_MQ) &&
+        virtio_config_read(vdev, CFG_MAX_PAIRS, &max_pairs, 2) == 0) {
         if (max_pairs < 1 || max_pairs > 0x8000)
             max_pairs = 1; /* §5.1.4: 1 .. 0x8000; anything else is a broken device */
     }
@@ -146,15 +158,20 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
 
     for (unsigned i = 0; i < npairs; i++) {
         uint16_t vector = VIRTIO_MSI_NO_VECTOR;
-        int v = core_irq_alloc(rx_irq, &pairs[i], "virtio-net rx");
-        if (v >= 0 && virtio_pci_modern_route(&vp, i, v, apic_ids[i]) == 0)
-            vector = (uint16_t)i;
-        else
-            log_warn("virtio-net: no MSI-X for queue pair %u: it will be polled", i);
+        if (mmio) {
+            if (virtio_mmio_route_irq(&vm, apic_ids[0]) < 0)
+                log_warn("virtio-net: no interrupt for %s: it will be polled", vm.name);
+        } else {
+            int v = core_irq_alloc(rx_irq, &pairs[i], "virtio-net rx");
+            if (v >= 0 && virtio_pci_modern_route(&vp, i, v, apic_ids[i]) == 0)
+                vector = (uint16_t)i;
+            else
+                log_warn("virtio-net: no MSI-X for queue pair %u: it will be polled", i);
+        }
         if ((rc = setup_queue(&pairs[i].rx, 2 * i, vector)) < 0 ||
             (rc = setup_queue(&pairs[i].tx, 2 * i + 1, VIRTIO_MSI_NO_VECTOR)) < 0) {
             log_error("virtio-net: queue pair %u setup failed (%d)", i, rc);
-            virtio_dev_fail(&vp.vdev);
+            virtio_dev_fail(vdev);
             return rc;
         }
         struct net_queue *tx = &pairs[i].tx;
@@ -171,14 +188,14 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
 
     struct virtio_vq ctrl;
     bool have_ctrl = false;
-    if (virtio_dev_has(&vp.vdev, VIRTIO_NET_F_CTRL_VQ)) {
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_CTRL_VQ)) {
         struct net_queue cq = {0};
         if (setup_queue(&cq, 2 * max_pairs, VIRTIO_MSI_NO_VECTOR) == 0) {
             ctrl = cq.vq;
             have_ctrl = true;
         }
     }
-    if ((rc = virtio_dev_init_finish(&vp.vdev)) < 0) {
+    if ((rc = virtio_dev_init_finish(vdev)) < 0) {
         log_error("virtio-net: device refused DRIVER_OK (%d)", rc);
         return rc;
     }
@@ -193,9 +210,9 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
             npairs = 1;
         }
     }
-    log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u)",
+    log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u), %s",
              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], npairs, npairs == 1 ? "" : "s",
-             max_pairs);
+             max_pairs, mmio ? vm.name : "pci");
     return (int)npairs;
 }
 
