@@ -1,0 +1,88 @@
+"""Networking: the per-core lwIP instances over virtio-net, checked with the echo service
+(echo=7), over user networking and over a multiqueue tap in a namespace of the test's own."""
+import concurrent.futures
+import os
+import re
+import socket
+import time
+
+import pytest
+
+from netns import GUEST_IP
+
+MIB = 1 << 20
+
+
+def echo_roundtrip(sock, payload, chunks):
+    """Send payload in chunks of the given sizes (cycled) while reading the echo back."""
+    sock.settimeout(20)
+    got = bytearray()
+    off = i = 0
+    while off < len(payload):
+        n = chunks[i % len(chunks)]
+        i += 1
+        sock.sendall(payload[off:off + n])
+        off += n
+        while len(got) < off - 256 * 1024:  # keep the pipe from filling both ways
+            got += sock.recv(65536)
+    while len(got) < len(payload):
+        data = sock.recv(65536)
+        assert data, "connection closed early"
+        got += data
+    return bytes(got)
+
+
+def stats(vm, cpus):
+    vm.send("stats")
+    out = {}
+    for i in range(cpus):
+        line = vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n").group(1)
+        out[i] = {k: int(v) for k, v in (kv.split("=", 1) for kv in line.split())}
+    return out
+
+
+@pytest.fixture
+def echo_vm(boot):
+    vm = boot(cpus=2, args="echo=7")
+    vm.expect(r"toril: 2 cpus online")
+    return vm
+
+
+def test_echo_returns_1mib_byte_exact_over_user_networking(echo_vm):
+    payload = os.urandom(MIB)
+    with socket.create_connection(("127.0.0.1", echo_vm.echo_port), timeout=10) as s:
+        got = echo_roundtrip(s, payload, [1, 7, 100, 1460, 1461, 4096, 65536, 13])
+    assert got == payload
+
+
+def test_100_sequential_connections(echo_vm):
+    for i in range(100):
+        with socket.create_connection(("127.0.0.1", echo_vm.echo_port), timeout=10) as s:
+            msg = f"connection {i}".encode()
+            s.sendall(msg)
+            s.settimeout(10)
+            assert s.recv(100) == msg
+    assert stats(echo_vm, 2)[0]["conns"] >= 100
+
+
+def test_tap_two_queues_ping_and_64_concurrent_echo_connections(boot, netns):
+    ns = netns(queues=2)
+    vm = boot(cpus=2, netns=ns, args=f"echo=7 ip={GUEST_IP}/24 gw=10.77.0.1")
+    vm.expect(r"virtio-net: .* 2 queue pairs")
+    vm.expect(r"toril: 2 cpus online")
+    ping = ns.run("ping", "-c", "3", "-i", "0.2", "-W", "2", GUEST_IP)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+
+    def one(i):
+        payload = os.urandom(32 * 1024 + i)
+        with ns.connect(7) as s:
+            return echo_roundtrip(s, payload, [1000 + i, 3000]) == payload
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(one, range(64)))
+    assert all(results), f"{results.count(False)} of 64 echo connections corrupted"
+    st = stats(vm, 2)
+    assert st[0]["conns"] > 0 and st[1]["conns"] > 0, f"one core carried nothing: {st}"
+    assert st[0]["conns"] + st[1]["conns"] >= 64
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
