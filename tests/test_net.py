@@ -86,3 +86,51 @@ def test_tap_two_queues_ping_and_64_concurrent_echo_connections(boot, netns):
     assert st[0]["conns"] + st[1]["conns"] >= 64
     vm.send("shutdown")
     assert vm.wait(30) == 0
+
+
+def raw_frames(dst_mac, src_mac):
+    """Hostile frames: runts, oversize, bad checksums, unknown ethertypes, truncated headers."""
+    eth = lambda t: dst_mac + src_mac + t  # noqa: E731
+    ip_hdr = bytes.fromhex("450000281234000040060000") + bytes([10, 77, 0, 1, 10, 77, 0, 2])
+    tcp_bad_csum = bytes.fromhex("d43100070000000100000000500220000bad0000")
+    yield dst_mac[:6]                                        # runt: not even a header
+    yield eth(b"\x08\x00")                                   # IPv4 type, no header
+    yield eth(b"\x08\x00") + ip_hdr[:10]                     # truncated IPv4 header
+    yield eth(b"\x08\x00") + ip_hdr + tcp_bad_csum           # bad IP and TCP checksums
+    yield eth(b"\x08\x00") + bytes.fromhex("4f") + bytes(59)  # IHL 15 with no options
+    yield eth(b"\x08\x06") + bytes(10)                       # truncated ARP
+    yield eth(b"\x88\xb5") + bytes(100)                      # unknown (local experimental)
+    yield eth(b"\x86\xdd") + bytes(60)                       # IPv6: not supported
+    yield eth(b"\x81\x00\x00\x01\x08\x00") + ip_hdr          # VLAN-tagged
+    yield eth(b"\x08\x00") + ip_hdr + bytes(8000)            # oversize (jumbo)
+
+
+def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns):
+    ns = netns(queues=1)
+    vm = boot(cpus=1, netns=ns, args=f"echo=7 ip={GUEST_IP}/24")
+    vm.expect(r"toril: 1 cpus online")
+    ns.run("ip", "link", "set", "tap0", "mtu", "9000")
+    assert ns.run("ping", "-c", "1", "-W", "5", GUEST_IP).returncode == 0  # learn its MAC
+    neigh = ns.run("ip", "neigh", "show", GUEST_IP).stdout
+    dst = bytes.fromhex(re.search(r"lladdr ([0-9a-f:]+)", neigh).group(1).replace(":", ""))
+    before = stats(vm, 1)[0]["drops"]
+    with ns.entered():
+        raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        raw.bind(("tap0", 0))
+        src = raw.getsockname()[4]
+        frames = list(raw_frames(dst, src))
+        for _ in range(20):
+            for f in frames:
+                try:
+                    raw.send(f)
+                except OSError:
+                    pass  # the host kernel refused it: fine, nothing to test then
+        raw.close()
+    time.sleep(1)
+    with ns.connect(7) as s:  # still serving
+        s.sendall(b"still alive")
+        s.settimeout(10)
+        assert s.recv(100) == b"still alive"
+    assert stats(vm, 1)[0]["drops"] > before
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
