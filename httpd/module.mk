@@ -2,10 +2,27 @@
 # content types, response decisions and header formatting.  Connection handling on lwIP's altcp
 # joins later.
 
-HTTPD_SRCS := httpd/request.c httpd/path.c
-HTTPD_HDRS := httpd/limits.h httpd/request.h httpd/path.h
+HTTPD_SRCS := httpd/request.c httpd/path.c httpd/date.c httpd/negotiate.c httpd/mime.c \
+	httpd/response.c
+HTTPD_HDRS := httpd/limits.h httpd/request.h httpd/path.h httpd/date.h httpd/negotiate.h \
+	httpd/mime.h httpd/response.h
 
 KERNEL_SRCS += $(HTTPD_SRCS)
+
+# --- content types ----------------------------------------------------------------------------
+# The extension table is generated from Debian's /etc/mime.types (media-types, a build
+# dependency) into $(BUILD)/httpd/mime_table.h, included by httpd/mime.c only.
+
+MIME_TYPES       ?= /etc/mime.types
+HTTPD_MIME_TABLE := $(BUILD)/httpd/mime_table.h
+
+$(HTTPD_MIME_TABLE): httpd/gen-mime $(MIME_TYPES) | deps-check
+	@mkdir -p $(dir $@)
+	$(PYTHON) httpd/gen-mime $(MIME_TYPES) > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/kernel/httpd/mime.o: KERNEL_CFLAGS += -I$(BUILD)/httpd
+$(BUILD)/kernel/httpd/mime.o: $(HTTPD_MIME_TABLE)
 
 # --- llhttp -----------------------------------------------------------------------------------
 # llhttp 8.1 (Debian's node-llhttp, unpacked by `make sources` into $(LLHTTP_DIR)), compiled in
@@ -42,7 +59,17 @@ $(eval $(call host_test,httpd/test_request,httpd/tests/test_request.c httpd/requ
 
 $(eval $(call host_test,httpd/test_path,httpd/tests/test_path.c httpd/path.c))
 
-HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request $(BUILD)/host/httpd/test_path
+$(eval $(call host_test,httpd/test_negotiate,httpd/tests/test_negotiate.c httpd/negotiate.c \
+	httpd/date.c))
+$(eval $(call host_test,httpd/test_mime,httpd/tests/test_mime.c httpd/mime.c))
+$(eval $(call host_test,httpd/test_response,httpd/tests/test_response.c httpd/response.c \
+	httpd/negotiate.c httpd/date.c httpd/mime.c))
+
+HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request $(BUILD)/host/httpd/test_path \
+	$(BUILD)/host/httpd/test_negotiate $(BUILD)/host/httpd/test_mime \
+	$(BUILD)/host/httpd/test_response
+$(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response: HOST_CFLAGS += -I$(BUILD)/httpd
+$(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response: $(HTTPD_MIME_TABLE)
 $(BUILD)/host/httpd/test_request: HOST_CFLAGS += $(LLHTTP_CFLAGS)
 # The host_test rule lists only .c files: rebuild on header changes too.
 $(HTTPD_HOST_TESTS): $(HTTPD_HDRS)
