@@ -15,16 +15,17 @@
 #include "virtio/mmio.h"
 
 /* §4.2.2: the register layout. */
-#define REG_MAGIC         0x000 /* R: 0x74726976, "virt" in little-endian */
-#define REG_VERSION       0x004 /* R: 2 (1 is the legacy interface, §4.2.4) */
-#define REG_DEVICE_ID     0x008 /* R: VIRTIO_ID_*, 0 for an empty transport */
-#define REG_VENDOR_ID     0x00c /* R */
-#define REG_DEV_FEATURES  0x010 /* R: 32 feature bits selected by DEV_FEAT_SEL */
-#define REG_DEV_FEAT_SEL  0x014 /* W: 0 = bits 0..31, 1 = bits 32..63 */
-#define REG_DRV_FEATURES  0x020 /* W: 32 accepted feature bits selected by DRV_FEAT_SEL */
-#define REG_DRV_FEAT_SEL  0x024 /* W */
-#define REG_QUEUE_SEL     0x030 /* W: queue the QUEUE_* registers below refer to */
-#define REG_QUEUE_NUM_MAX 0x034 /* R: largest size of the selected queue, 0 if it does not exist   \
+#define REG_MAGIC        0x000 /* R: 0x74726976, "virt" in little-endian */
+#define REG_VERSION      0x004 /* R: 2 (1 is the legacy interface, §4.2.4) */
+#define REG_DEVICE_ID    0x008 /* R: VIRTIO_ID_*, 0 for an empty transport */
+#define REG_VENDOR_ID    0x00c /* R */
+#define REG_DEV_FEATURES 0x010 /* R: 32 feature bits selected by DEV_FEAT_SEL */
+#define REG_DEV_FEAT_SEL 0x014 /* W: 0 = bits 0..31, 1 = bits 32..63 */
+#define REG_DRV_FEATURES 0x020 /* W: 32 accepted feature bits selected by DRV_FEAT_SEL */
+#define REG_DRV_FEAT_SEL 0x024 /* W */
+#define REG_QUEUE_SEL    0x030 /* W: queue the QUEUE_* registers below refer to */
+#define REG_QUEUE_NUM_MAX                                                                          \
+    0x034                       /* R: largest size of the selected queue, 0 if it does not exist   \
                                  */
 #define REG_QUEUE_NUM     0x038 /* W: size the driver uses */
 #define REG_QUEUE_READY   0x044 /* RW: 1 = the selected queue is live */
@@ -332,25 +333,29 @@ static const struct virtio_transport_ops mmio_ops = {
     .intr_ack = intr_ack,
 };
 
-/* Whether command-line entry i describes a window this transport may touch; logs why not. */
+/* Whether an entry describes a window this transport may touch at all. */
+static bool entry_shape_ok(const struct core_virtio_mmio *e)
+{
+    return e->size >= VIRTIO_MMIO_WINDOW_MIN && e->base % VIRTIO_MMIO_WINDOW_ALIGN == 0 &&
+           e->base + e->size <= (1ull << 32) && e->base + e->size > e->base && e->irq != 0 &&
+           e->irq <= VIRTIO_MMIO_GSI_MAX;
+}
+
+/* Whether command-line entry i is usable: a sane window and interrupt, and not a repeat of an
+ * earlier usable entry (which would probe one device twice).  Logs why not. */
 static bool entry_usable(unsigned i)
 {
     const struct core_virtio_mmio *e = &core_config->virtio_mmio[i];
-    if (e->size < VIRTIO_MMIO_WINDOW_MIN || e->base % VIRTIO_MMIO_WINDOW_ALIGN != 0 ||
-        e->base + e->size > (1ull << 32) || e->base + e->size < e->base) {
-        log_warn("virtio-mmio: entry %u (%#llx bytes at %#llx) skipped: need >= %#x bytes, "
-                 "%#x-aligned, below 4 GiB",
-                 i, (unsigned long long)e->size, (unsigned long long)e->base,
-                 VIRTIO_MMIO_WINDOW_MIN, VIRTIO_MMIO_WINDOW_ALIGN);
-        return false;
-    }
-    if (e->irq == 0 || e->irq > VIRTIO_MMIO_GSI_MAX) {
-        log_warn("virtio-mmio@%#llx: interrupt %u is not a plausible GSI: entry skipped",
-                 (unsigned long long)e->base, e->irq);
+    if (!entry_shape_ok(e)) {
+        log_warn("virtio-mmio: entry %u (%#llx bytes at %#llx, irq %u) skipped: need >= %#x "
+                 "bytes, %#x-aligned, below 4 GiB, GSI 1..%u",
+                 i, (unsigned long long)e->size, (unsigned long long)e->base, e->irq,
+                 VIRTIO_MMIO_WINDOW_MIN, VIRTIO_MMIO_WINDOW_ALIGN, VIRTIO_MMIO_GSI_MAX);
         return false;
     }
     for (unsigned k = 0; k < i; k++) {
-        if (core_config->virtio_mmio[k].base == e->base) {
+        const struct core_virtio_mmio *earlier = &core_config->virtio_mmio[k];
+        if (earlier->base == e->base && entry_shape_ok(earlier)) {
             log_warn("virtio-mmio@%#llx: listed twice on the command line: entry %u skipped",
                      (unsigned long long)e->base, i);
             return false;
