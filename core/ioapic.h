@@ -16,7 +16,7 @@ void core_ioapic_init(void);
 int core_ioapic_route_isa(unsigned irq, int vector, uint32_t apic_id);
 
 /* Route global system interrupt `gsi`.  level/active_low as the device's wiring says
- * (virtio-mmio on microvm: edge, active high).  Returns 0 or -ENODEV. */
+ * (virtio-mmio on microvm: level, active high, as its DSDT says).  Returns 0 or -ENODEV. */
 int core_ioapic_route_gsi(uint32_t gsi, int vector, uint32_t apic_id, bool level, bool active_low);
 
 #endif

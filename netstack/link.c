@@ -43,6 +43,14 @@ static bool link_arm(void *arg)
     return virtio_net_arm(q);
 }
 
+/* Set by each core for itself in link_start(). */
+static bool started[NETSTACK_MAX_CPUS];
+
+bool netstack_link_has_stack(unsigned cpu)
+{
+    return cpu < NETSTACK_MAX_CPUS && started[cpu];
+}
+
 static void link_start(unsigned cpu)
 {
     if (cpu >= nlinks)
@@ -55,6 +63,7 @@ static void link_start(unsigned cpu)
     }
     core_loop_add(&(struct core_poller){
         .poll = link_poll, .arm = link_arm, .arg = q, .name = "virtio-net"});
+    started[cpu] = true;
 }
 
 int netstack_link_boot(void)

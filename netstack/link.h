@@ -5,6 +5,8 @@
 #ifndef NETSTACK_LINK_H
 #define NETSTACK_LINK_H
 
+#include <stdbool.h>
+
 /*
  * Find the network device, set up one queue pair per core that can have one (min of cores,
  * device pairs, NETSTACK_MAX_CPUS), prepare the stacks, and arrange for each of those cores to
@@ -14,5 +16,8 @@
  * a network).
  */
 int netstack_link_boot(void);
+
+/* Whether core `cpu` runs a network stack (it has a queue pair).  Any core, after boot. */
+bool netstack_link_has_stack(unsigned cpu);
 
 #endif

@@ -134,3 +134,14 @@ def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns):
     assert stats(vm, 1)[0]["drops"] > before
     vm.send("shutdown")
     assert vm.wait(30) == 0
+
+
+def test_echo_over_virtio_mmio_on_microvm_without_acpi(boot):
+    vm = boot(cpus=2, machine="microvm-noacpi", args="echo=7")
+    vm.expect(r"virtio-net: .*virtio-mmio@")
+    vm.expect(r"toril: 2 cpus online")
+    payload = os.urandom(256 * 1024)
+    with socket.create_connection(("127.0.0.1", vm.echo_port), timeout=10) as s:
+        assert echo_roundtrip(s, payload, [1, 1460, 9000]) == payload
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
