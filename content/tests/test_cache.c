@@ -1,0 +1,556 @@
+/*
+ * The content cache on FAT16 images built with mkfs.fat + mcopy at test time, served through a
+ * block device that reads the image file: every file byte-identical to its source, folders,
+ * ".gz" pairing, ETags (distinct, stable across loads, XXH64 reference values), missing paths,
+ * 300 files in one folder and paths that collide in a weak hash (also with every path hashing
+ * alike), an empty volume, a site too large for memory (refused with its size), a device that
+ * fails, a disk without FAT.
+ *
+ * Memory comes from core/pmm.c over an aligned host allocation, so the memory check sees real
+ * free-page counts; "little memory" is a small range.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "content/cache.h"
+#include "content/tests/fat_test_util.h"
+#include "core/log.h"
+#include "core/pmm.h"
+#include "core/random.h"
+#include "tests/host/log_host.h"
+
+#define BIG_SIZE   (1024 * 1024 + 7)
+#define MANY_FILES 300
+#define COLL_BITS  8 /* 2^8 names that collide in a 31-polynomial (Java String) hash */
+#define MTIME_BASE 1600000000
+#define MAX_FILES  (32 + MANY_FILES + (1 << COLL_BITS))
+#define MEM_BYTES  (64ul << 20)
+
+struct src_file {
+    char rel[256]; /* below the tree's root */
+    size_t size;
+    int64_t mtime;
+};
+
+static struct src_file files[MAX_FILES];
+static size_t nfiles;
+static uint64_t site_bytes;
+static char *tmp;
+static char src[512];   /* the source tree */
+static char image[600]; /* its FAT16 image */
+static uint8_t *mem;    /* host memory handed to the page allocator */
+
+/* The cache's table key: different at every load, as on a real boot. */
+uint64_t core_random_u64(void)
+{
+    static uint64_t x = 0x9e3779b97f4a7c15ull;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
+static void add(const char *rel, size_t size)
+{
+    assert_true(nfiles < MAX_FILES);
+    snprintf(files[nfiles].rel, sizeof(files[nfiles].rel), "%s", rel);
+    files[nfiles].size = size;
+    files[nfiles].mtime = MTIME_BASE + 2 * (int64_t)nfiles;
+    tree_file(src, rel, size, (unsigned)nfiles + 1, files[nfiles].mtime);
+    site_bytes += size;
+    nfiles++;
+}
+
+/* gzip -9 of an existing source file, as "rel.gz", recorded like the others. */
+static void add_gzip_of(const char *rel)
+{
+    char gz[250], host[1024];
+    size_t len;
+    uint8_t *b;
+
+    assert_int_equal(run("cd '%s' && gzip -9 -n -k -f '%s' && touch -d @%lld '%s.gz'", src, rel,
+                         (long long)(MTIME_BASE + 2 * (int64_t)nfiles), rel),
+                     0);
+    snprintf(gz, sizeof(gz), "%.200s.gz", rel);
+    snprintf(host, sizeof(host), "%s/%s", src, gz);
+    b = file_slurp(host, &len);
+    assert_non_null(b);
+    free(b);
+    snprintf(files[nfiles].rel, sizeof(files[nfiles].rel), "%s", gz);
+    files[nfiles].size = len;
+    files[nfiles].mtime = MTIME_BASE + 2 * (int64_t)nfiles;
+    site_bytes += len;
+    nfiles++;
+}
+
+static int setup_group(void **state)
+{
+    char rel[256];
+
+    tmp = tmp_folder();
+    snprintf(src, sizeof(src), "%s/src", tmp);
+    tree_folder(src, "");
+    add("index.html", 1234);
+    add("a b/c.d.e.txt", 555);
+    add("a b/with space.html", 321);
+    add("css/site.css", 4096);
+    add_gzip_of("css/site.css");
+    add("js/app.js", 3000);
+    add_gzip_of("js/app.js");
+    add("lonely.txt.gz", 77); /* no original: served as itself */
+    add("empty.txt", 0);
+    add("big.bin", BIG_SIZE);
+    add("docs/index.html", 900);
+    add("docs/faq.html", 700);
+    add("d1/d2/d3/d4/deep.txt", 10);
+    add("img/logo.svg", 810);
+    for (int i = 0; i < MANY_FILES; i++) {
+        snprintf(rel, sizeof(rel), "many/f%03d.txt", i);
+        add(rel, (size_t)(i * 37) % 5000 + 1);
+    }
+    /* "Aa" and "BB" hash alike under h = 31 * h + c, so every string of COLL_BITS such blocks
+     * does too. */
+    for (unsigned v = 0; v < (1u << COLL_BITS); v++) {
+        size_t n = (size_t)snprintf(rel, sizeof(rel), "coll/");
+        for (unsigned b = 0; b < COLL_BITS; b++)
+            n += (size_t)snprintf(rel + n, sizeof(rel) - n, "%s", (v >> b) & 1 ? "BB" : "Aa");
+        snprintf(rel + n, sizeof(rel) - n, ".txt");
+        add(rel, 20 + v % 7);
+    }
+    snprintf(image, sizeof(image), "%s/site.img", tmp);
+    if (image_build(image, 16 * 1024, "-F 16 -s 4", src) != 0)
+        return -1;
+    mem = aligned_alloc(64 << 10, MEM_BYTES);
+    return mem ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    tmp_remove(tmp);
+    free(tmp);
+    free(mem);
+    return 0;
+}
+
+/* Every test starts with an empty cache and MEM_BYTES of "physical" memory. */
+static int setup(void **state)
+{
+    content_cache_reset();
+    content_cache_test_weak_hash = false;
+    core_pmm_reset();
+    assert_int_equal(core_pmm_add_range((uintptr_t)mem, MEM_BYTES), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    content_cache_reset();
+    return 0;
+}
+
+/* Loads the image (from its file) into the cache; returns content_cache_load's result. */
+static int load_image(const char *img, struct content_cache_stats *st, long fail_at)
+{
+    struct memdev m;
+    struct content_fat_dev dev;
+    int rc;
+
+    image_open(&m, img);
+    m.fail_at = fail_at;
+    dev = memdev_dev(&m);
+    rc = content_cache_load(&dev, st);
+    memdev_free(&m);
+    return rc;
+}
+
+static const struct content_file *lookup(const char *path)
+{
+    return content_cache_lookup(path, strlen(path));
+}
+
+static bool is_dir(const char *path)
+{
+    return content_cache_is_dir(path, strlen(path));
+}
+
+static bool hdr_has(const struct httpd_file *f, const char *text)
+{
+    return memmem(f->hdr, f->hdr_len, text, strlen(text)) != NULL;
+}
+
+static void check_every_file(void)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[300], host[1024], line[128];
+        const struct content_file *f;
+        uint8_t *want;
+        size_t len;
+
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        f = lookup(path);
+        if (f == NULL)
+            fail_msg("%s not in the cache", path);
+        assert_string_equal(f->path, path);
+        assert_int_equal(f->path_len, strlen(path));
+        snprintf(host, sizeof(host), "%s/%s", src, files[i].rel);
+        want = file_slurp(host, &len);
+        assert_non_null(want);
+        assert_int_equal(f->http.size, len);
+        assert_int_equal(len, files[i].size);
+        if (len > 0)
+            assert_memory_equal(f->http.data, want, len);
+        assert_int_equal(f->http.mtime, files[i].mtime);
+        assert_false(f->http.gzip);
+        snprintf(line, sizeof(line), "ETag: %s\r\n", f->http.etag);
+        assert_true(hdr_has(&f->http, line));
+        snprintf(line, sizeof(line), "Content-Length: %zu\r\n", len);
+        assert_true(hdr_has(&f->http, line));
+        /* Not NUL-terminated: the length alone bounds the key. */
+        assert_ptr_equal(content_cache_lookup(path, strlen(path)), f);
+        free(want);
+    }
+}
+
+static void test_every_file_byte_identical(void **state)
+{
+    struct content_cache_stats st;
+    unsigned errors = log_host_count[LOG_ERROR], warns = log_host_count[LOG_WARN];
+
+    assert_int_equal(load_image(image, &st, -1), 0);
+    assert_int_equal(st.files, nfiles);
+    assert_int_equal(st.bytes, site_bytes);
+    assert_int_equal(st.skipped, 0);
+    assert_int_equal(st.gz_pairs, 2);
+    assert_true(st.mem >= site_bytes);
+    check_every_file();
+    assert_int_equal(log_host_count[LOG_ERROR], errors);
+    assert_int_equal(log_host_count[LOG_WARN], warns);
+
+    /* Content types come from the plain name. */
+    assert_string_equal(lookup("/index.html")->http.content_type, "text/html; charset=utf-8");
+    assert_string_equal(lookup("/css/site.css")->http.content_type, "text/css; charset=utf-8");
+    assert_string_equal(lookup("/img/logo.svg")->http.content_type, "image/svg+xml");
+    assert_string_equal(lookup("/big.bin")->http.content_type, "application/octet-stream");
+
+    /* The bytes of a file never share space with another's. */
+    const struct content_file *a = lookup("/many/f000.txt"), *b = lookup("/many/f001.txt");
+    const uint8_t *pa = a->http.data, *pb = b->http.data;
+    assert_true(pa + a->http.size <= pb || pb + b->http.size <= pa);
+}
+
+static void test_folders(void **state)
+{
+    static const char *const yes[] = {
+        "/",      "/css",      "/css/",        "/a b",          "/a b/", "/docs", "/d1",
+        "/d1/d2", "/d1/d2/d3", "/d1/d2/d3/d4", "/d1/d2/d3/d4/", "/many", "/coll"};
+    static const char *const no[] = {
+        "",      "css",     "/cs", "/css/site.css", "/index.html", "/nope", "/d1/d2/d3/d4/deep.txt",
+        "/d1/d", "/docs//", "/d2", "/CSS"};
+
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        if (!is_dir(yes[i]))
+            fail_msg("%s is a folder", yes[i]);
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        if (is_dir(no[i]))
+            fail_msg("%s is not a folder", no[i]);
+    /* A prefix of a longer buffer. */
+    assert_true(content_cache_is_dir("/css/site.css", 4));
+    assert_false(content_cache_is_dir("/css/site.css", 3));
+    /* A folder is not a file. */
+    assert_null(lookup("/css"));
+    assert_null(lookup("/docs/"));
+}
+
+static void test_gzip_pairs(void **state)
+{
+    const struct content_file *css, *css_gz, *js, *lonely;
+    char host[1024];
+    uint8_t *want;
+    size_t len;
+
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    css = lookup("/css/site.css");
+    css_gz = lookup("/css/site.css.gz");
+    assert_non_null(css);
+    assert_non_null(css_gz);
+
+    /* The variant: the .gz bytes, the plain name's type, Content-Encoding, its own ETag. */
+    assert_non_null(css->gz);
+    assert_true(css->gz->gzip);
+    assert_ptr_equal(css->gz->data, css_gz->http.data);
+    assert_int_equal(css->gz->size, css_gz->http.size);
+    assert_string_equal(css->gz->content_type, "text/css; charset=utf-8");
+    assert_true(hdr_has(css->gz, "Content-Encoding: gzip\r\n"));
+    assert_true(hdr_has(css->gz, "Vary: Accept-Encoding\r\n"));
+    assert_true(hdr_has(&css->http, "Vary: Accept-Encoding\r\n"));
+    assert_false(hdr_has(&css->http, "Content-Encoding"));
+    assert_string_not_equal(css->gz->etag, css->http.etag);
+    assert_string_not_equal(css->gz->etag, css_gz->http.etag);
+    snprintf(host, sizeof(host), "%s/css/site.css.gz", src);
+    want = file_slurp(host, &len);
+    assert_int_equal(css->gz->size, len);
+    assert_memory_equal(css->gz->data, want, len);
+    assert_int_equal(want[0], 0x1f); /* really gzip */
+    free(want);
+
+    /* "x.gz" itself is served as what it is. */
+    assert_null(css_gz->gz);
+    assert_false(css_gz->http.gzip);
+    assert_string_equal(css_gz->http.content_type, "application/gzip");
+    assert_false(hdr_has(&css_gz->http, "Content-Encoding"));
+
+    js = lookup("/js/app.js");
+    assert_non_null(js->gz);
+    assert_ptr_not_equal(js->gz, css->gz);
+
+    /* A .gz without its original: only itself. */
+    lonely = lookup("/lonely.txt.gz");
+    assert_non_null(lonely);
+    assert_null(lonely->gz);
+    assert_string_equal(lonely->http.content_type, "application/gzip");
+    assert_null(lookup("/lonely.txt"));
+    assert_false(hdr_has(&lonely->http, "Vary"));
+
+    /* Files without a sibling have no variant and no Vary. */
+    assert_null(lookup("/index.html")->gz);
+    assert_false(hdr_has(&lookup("/index.html")->http, "Vary"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_etags_distinct_and_stable(void **state)
+{
+    char **tags = calloc(nfiles + 2, sizeof(char *));
+    char **again = calloc(nfiles, sizeof(char *));
+    size_t n = 0;
+
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[300];
+        const struct content_file *f;
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        f = lookup(path);
+        /* Strong, quoted, the XXH64 of the bytes. */
+        char want[40];
+        snprintf(want, sizeof(want), "\"%016llx\"",
+                 (unsigned long long)content_cache_test_xxh64(f->http.data, f->http.size));
+        assert_string_equal(f->http.etag, want);
+        tags[n++] = strdup(f->http.etag);
+        if (f->gz != NULL)
+            tags[n++] = strdup(f->gz->etag);
+    }
+    assert_int_equal(n, nfiles + 2);
+    qsort(tags, n, sizeof(*tags), cmp_str);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(tags[i - 1], tags[i]) == 0)
+            fail_msg("two representations share ETag %s", tags[i]);
+
+    /* Stable: a new load (new table key) gives every file the same tag. */
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[300];
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        again[i] = strdup(lookup(path)->http.etag);
+    }
+    content_cache_reset();
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[300];
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        assert_string_equal(lookup(path)->http.etag, again[i]);
+        free(again[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(tags[i]);
+    free(tags);
+    free(again);
+}
+
+/* XXH64 reference values (xxHash's own: the empty input and "abc", seed 0), and inputs of
+ * every length around the 32-byte stripe and the 8/4/1-byte tails. */
+static void test_etag_hash_is_xxh64(void **state)
+{
+    uint8_t buf[100];
+
+    assert_true(content_cache_test_xxh64("", 0) == 0xef46db3751d8e999ull);
+    assert_true(content_cache_test_xxh64("abc", 3) == 0x44bc2cf5ad770999ull);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 7 + 1);
+    for (size_t len = 1; len < sizeof(buf); len++) {
+        uint64_t h = content_cache_test_xxh64(buf, len);
+        assert_true(h != content_cache_test_xxh64(buf, len - 1));
+        buf[len - 1] ^= 1; /* any byte changes the tag */
+        assert_true(h != content_cache_test_xxh64(buf, len));
+        buf[len - 1] ^= 1;
+    }
+}
+
+static void test_missing_paths(void **state)
+{
+    static const char *const missing[] = {"",
+                                          "/",
+                                          "/index.htm",
+                                          "/index.html/",
+                                          "/INDEX.HTML",
+                                          "/Index.html",
+                                          "index.html",
+                                          "//index.html",
+                                          "/css",
+                                          "/css/",
+                                          "/nope",
+                                          "/many/f300.txt",
+                                          "/lonely.txt",
+                                          "/a b/c.d.e",
+                                          "/coll/AaAaAaAaAaAaAaAa.tx"};
+
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
+        if (lookup(missing[i]) != NULL)
+            fail_msg("%s found", missing[i]);
+    /* A prefix of an existing path, by length. */
+    assert_null(content_cache_lookup("/index.html", 10));
+    assert_non_null(content_cache_lookup("/index.htmlXYZ", 11));
+    assert_null(content_cache_lookup(NULL, 0));
+}
+
+/* Every path in one chain of the table: lookups still find exactly the right file. */
+static void test_weak_hash(void **state)
+{
+    content_cache_test_weak_hash = true;
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    check_every_file();
+    assert_true(is_dir("/many"));
+    assert_true(is_dir("/d1/d2"));
+    assert_false(is_dir("/d1/d2/d3/d4/deep.txt"));
+    assert_null(lookup("/many/f300.txt"));
+    assert_null(lookup("/coll"));
+    assert_non_null(lookup("/css/site.css")->gz);
+}
+
+static void test_many_in_one_folder(void **state)
+{
+    char path[64];
+
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (int i = 0; i < MANY_FILES; i++) {
+        snprintf(path, sizeof(path), "/many/f%03d.txt", i);
+        const struct content_file *f = lookup(path);
+        assert_non_null(f);
+        assert_int_equal(f->http.size, (size_t)(i * 37) % 5000 + 1);
+    }
+}
+
+static void test_empty_volume(void **state)
+{
+    char img[600];
+    struct content_cache_stats st;
+
+    snprintf(img, sizeof(img), "%s/empty.img", tmp);
+    assert_int_equal(image_build(img, 16 * 1024, "-F 16 -s 4", NULL), 0);
+    assert_int_equal(load_image(img, &st, -1), 0);
+    assert_int_equal(st.files, 0);
+    assert_int_equal(st.bytes, 0);
+    assert_null(lookup("/index.html"));
+    assert_null(lookup("/"));
+    assert_true(is_dir("/"));
+    assert_false(is_dir("/css"));
+    /* Loaded (empty) is loaded: frozen. */
+    assert_int_equal(load_image(image, NULL, -1), -EBUSY);
+}
+
+/* A site larger than free memory minus the headroom is refused before anything is read, with
+ * its size in the message; the cache stays empty; with enough memory it loads. */
+static void test_too_large(void **state)
+{
+    char bytes[64];
+    size_t total, free_before, free_after;
+
+    core_pmm_reset();
+    assert_int_equal(core_pmm_add_range((uintptr_t)mem, CONTENT_MEM_HEADROOM + (512u << 10)), 0);
+    core_pmm_stats(&total, &free_before);
+    assert_int_equal(load_image(image, NULL, -1), -EFBIG);
+    if (strstr(log_host_last, "does not fit") == NULL)
+        fail_msg("message: %s", log_host_last);
+    snprintf(bytes, sizeof(bytes), "%zu files, %llu bytes", nfiles, (unsigned long long)site_bytes);
+    if (strstr(log_host_last, bytes) == NULL || strstr(log_host_last, "MEM=") == NULL)
+        fail_msg("message lacks \"%s\" or MEM=: %s", bytes, log_host_last);
+    core_pmm_stats(&total, &free_after);
+    assert_int_equal(free_after, free_before); /* nothing kept */
+    assert_null(lookup("/index.html"));
+    assert_false(is_dir("/css"));
+
+    /* With enough memory the same disk loads. */
+    core_pmm_reset();
+    assert_int_equal(core_pmm_add_range((uintptr_t)mem, MEM_BYTES), 0);
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    assert_non_null(lookup("/big.bin"));
+}
+
+/* The device fails in the middle of the file reads: the load fails, nothing is kept. */
+static void test_device_failure(void **state)
+{
+    struct memdev m;
+    struct content_fat_dev dev;
+    size_t total, free_before, free_after;
+    unsigned calls;
+
+    /* Count the reads of a good load, then fail the last one (a file's bytes). */
+    image_open(&m, image);
+    dev = memdev_dev(&m);
+    assert_int_equal(content_cache_load(&dev, NULL), 0);
+    calls = m.calls;
+    memdev_free(&m);
+    content_cache_reset();
+
+    core_pmm_stats(&total, &free_before);
+    assert_int_equal(load_image(image, NULL, (long)calls - 1), -EIO);
+    core_pmm_stats(&total, &free_after);
+    assert_int_equal(free_after, free_before);
+    assert_null(lookup("/index.html"));
+    /* And the cache can still be loaded afterwards. */
+    assert_int_equal(load_image(image, NULL, -1), 0);
+}
+
+static void test_not_fat(void **state)
+{
+    char img[600];
+
+    snprintf(img, sizeof(img), "%s/zeros.img", tmp);
+    assert_int_equal(run("head -c 1048576 /dev/zero > '%s'", img), 0);
+    assert_true(load_image(img, NULL, -1) < 0);
+    assert_non_null(strstr(log_host_last, "content: no FAT volume"));
+    assert_null(lookup("/index.html"));
+    assert_int_equal(load_image(image, NULL, -1), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_every_file_byte_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_etags_distinct_and_stable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_etag_hash_is_xxh64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_in_one_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_volume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_fat, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
