@@ -86,6 +86,7 @@ include scripts/deps.mk
 
 MODULES := boot core libc virtio netstack content httpd
 include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
+include httpd/server.mk
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS))) $(KERNEL_EXTRA_OBJS)
 

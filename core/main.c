@@ -3,6 +3,7 @@
  * boot stack) to its main loop, as a list of steps.  The other cores start in step 9 and go
  * through boot_ap_main() (core/smp.c).
  */
+#include <errno.h>
 #include <stdint.h>
 
 #include "boot/info.h"
@@ -24,6 +25,8 @@
 #include "core/trap.h"
 #include "core/x86.h"
 #include "boot/boot.h"
+#include "content/boot.h"
+#include "httpd/server.h"
 #include "netstack/link.h"
 #include "virtio/pci.h"
 
@@ -84,9 +87,16 @@ void core_main(uint32_t start_info)
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
 
-    /* 9. Devices: PCI, then the network (one queue pair and one lwIP instance per core). */
+    /* 9. Devices and services: PCI; the site from its disk into the content cache; the network
+     *    (one queue pair and one lwIP instance per core); one HTTP worker per networked core. */
     virtio_pci_scan();
+    int rc = content_boot();
+    if (rc < 0 && rc != -ENODEV) {
+        log_error("toril: the site could not be loaded (%d); stopping", rc);
+        core_power_fail(CORE_EXIT_BOOT);
+    }
     netstack_link_boot();
+    httpd_server_boot();
 
     /* 10. The other cores. */
     unsigned online = core_smp_start();

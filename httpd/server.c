@@ -1,0 +1,404 @@
+/*
+ * HTTP connections on the altcp API of this core's lwIP copy (netstack/netstack.h).
+ *
+ * One struct conn per connection, on the owning core's heap.  Received pbufs queue up in
+ * conn->in; the parser takes them in order and stops after each complete request, which is
+ * answered before the next is parsed (pipelined requests are answered in order).  A response
+ * is queued to TCP as: the header block (copied: it lives in a buffer the next response
+ * reuses), then the body by reference (file bytes from the immutable content cache, or a
+ * static error page), as much as the send buffer takes; the sent callback continues.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content/cache.h"
+#include "core/config.h"
+#include "core/cpu.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/stats.h"
+#include "core/time.h"
+#include "httpd/date.h"
+#include "httpd/path.h"
+#include "httpd/request.h"
+#include "httpd/response.h"
+#include "httpd/server.h"
+#include "netstack/limits.h"
+#include "netstack/link.h"
+#include "netstack/netstack.h"
+
+#define HTTPD_LISTEN_BACKLOG 255 /* half-open connections per core's listener */
+#define HTTPD_POLL_INTERVAL  1   /* poll callback every 500 ms: the timeout granularity */
+#define HTTPD_WRITE_MAX      0xffffu /* one altcp_write call takes a u16 length */
+
+struct worker {
+    const struct netstack_ops *ops;
+    struct altcp_pcb *listener;
+    struct httpd_clock clock;
+    /* Counters, written by this core only, read by the stats line on core 0. */
+    uint64_t reqs, bytes, err4xx, err5xx, refused, timeouts;
+    uint32_t active;
+} __attribute__((aligned(64)));
+
+struct conn {
+    struct worker *w;
+    struct altcp_pcb *pcb;
+    struct pbuf *in;          /* received, not yet parsed */
+    uint64_t last_activity;   /* core_time_ns() of the last progress */
+    uint64_t request_started; /* core_time_ns() when the request in progress began */
+    uint32_t reqs;            /* requests answered on this connection */
+    bool sending;             /* a response is being queued */
+    bool close_after;         /* close once the current response is queued */
+    bool peer_closed;         /* FIN received */
+    bool closing;             /* close() returned ERR_MEM: retry from poll */
+    /* The response being queued. */
+    size_t head_len, head_sent;
+    const uint8_t *body;      /* next body byte to queue */
+    uint64_t body_left;       /* body bytes still to queue */
+    uint16_t status;
+    struct httpd_parser parser;
+    char head[HTTPD_RESPONSE_HEADER_MAX];
+};
+
+static struct worker workers[NETSTACK_MAX_CPUS];
+
+static void conn_free(struct conn *c)
+{
+    if (c->in)
+        c->w->ops->pbuf_free(c->in);
+    c->w->active--;
+    free(c);
+}
+
+/*
+ * Drop received bytes nobody will parse, telling TCP they were consumed: lwIP answers a close
+ * with unread data by a reset, which would destroy the response still in flight.
+ */
+static void discard_input(struct conn *c)
+{
+    if (!c->in)
+        return;
+    c->w->ops->recved(c->pcb, c->in->tot_len);
+    c->w->ops->pbuf_free(c->in);
+    c->in = NULL;
+}
+
+static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err);
+static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len);
+static err_t on_poll(void *arg, struct altcp_pcb *pcb);
+static void on_err(void *arg, err_t err);
+
+static void set_callbacks(struct conn *c, bool on)
+{
+    const struct netstack_ops *ops = c->w->ops;
+    ops->arg(c->pcb, on ? c : NULL);
+    ops->recv(c->pcb, on ? on_recv : NULL);
+    ops->sent(c->pcb, on ? on_sent : NULL);
+    ops->err(c->pcb, on ? on_err : NULL);
+    ops->poll(c->pcb, on ? on_poll : NULL, HTTPD_POLL_INTERVAL);
+}
+
+/*
+ * Close the connection (FIN after the queued data) and free c.  The callbacks go first:
+ * a successful altcp close frees the altcp pcb at once, so it must not be touched after.
+ */
+static void conn_close(struct conn *c)
+{
+    discard_input(c);
+    set_callbacks(c, false);
+    if (c->w->ops->close(c->pcb) != ERR_OK) {
+        set_callbacks(c, true); /* out of memory for the FIN: the poll callback tries again */
+        c->closing = true;
+        return;
+    }
+    conn_free(c);
+}
+
+static void access_log(const struct conn *c, const struct httpd_request *req, uint64_t bytes)
+{
+    enum core_config_log mode = core_config->log;
+    if (mode == CORE_CONFIG_LOG_OFF || (mode == CORE_CONFIG_LOG_ERRORS && c->status < 400))
+        return;
+    ip_addr_t addr;
+    u16_t port;
+    char peer[16] = "-";
+    if (c->w->ops->addrinfo(c->pcb, 0, &addr, &port) == ERR_OK) {
+        uint32_t a = ip4_addr_get_u32(ip_2_ip4(&addr)); /* network byte order */
+        snprintf(peer, sizeof(peer), "%u.%u.%u.%u", a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff,
+                 a >> 24);
+    }
+    /* Common Log Format.  A refused request's target may be cut or odd: llhttp has already
+     * rejected control bytes, and it is printed with a bound. */
+    const char *method = req->method == HTTPD_METHOD_GET ? "GET"
+                         : req->method == HTTPD_METHOD_HEAD ? "HEAD" : "-";
+    log_info("%s - - [%s] \"%s %.200s HTTP/1.%u\" %u %llu", peer,
+             httpd_clock_now(&c->w->clock, core_time_wall()), method,
+             req->status ? "-" : req->target, req->version_minor, c->status,
+             (unsigned long long)bytes);
+}
+
+/* Decide the response to the request in hand and set up its queueing. */
+static void respond(struct conn *c, struct httpd_request *req)
+{
+    struct worker *w = c->w;
+    struct httpd_response r;
+    httpd_clock_now(&w->clock, core_time_wall()); /* the Date of this response (cached per second) */
+    if (++c->reqs >= core_config->max_reqs)
+        req->keep_alive = false; /* this one is the last: say so in its Connection header */
+
+    int rc;
+    struct httpd_path path;
+    if (req->status) {
+        rc = httpd_response_error(req, req->status, &w->clock, c->head, sizeof(c->head), &r);
+    } else if (httpd_path_parse(req->target, req->target_len, &path) < 0) {
+        rc = httpd_response_error(req, 400, &w->clock, c->head, sizeof(c->head), &r);
+    } else {
+        const struct content_file *f = NULL;
+        if (!httpd_path_is_dir(&path) || httpd_path_add_index(&path) == 0)
+            f = content_cache_lookup(path.path, path.len);
+        if (f) {
+            rc = httpd_response_file(req, &f->http, f->gz, &w->clock, c->head, sizeof(c->head),
+                                     &r);
+        } else if (!httpd_path_is_dir(&path) && content_cache_is_dir(path.path, path.len)) {
+            char location[HTTPD_TARGET_MAX + 2];
+            rc = httpd_path_location(&path, location, sizeof(location));
+            rc = rc < 0 ? rc
+                        : httpd_response_redirect(req, location, &w->clock, c->head,
+                                                  sizeof(c->head), &r);
+        } else {
+            rc = httpd_response_error(req, 404, &w->clock, c->head, sizeof(c->head), &r);
+        }
+    }
+    if (rc < 0) /* a header block that did not fit: cannot happen with HEADER_MAX, but fail safe */
+        rc = httpd_response_error(req, 500, &w->clock, c->head, sizeof(c->head), &r);
+
+    c->status = r.status;
+    c->head_len = r.head_len;
+    c->head_sent = 0;
+    if (r.file && r.length) {
+        c->body = (const uint8_t *)r.file->data + r.offset;
+        c->body_left = r.length;
+    } else {
+        c->body = (const uint8_t *)r.body;
+        c->body_left = r.body ? r.body_len : 0;
+    }
+    c->sending = true;
+    c->close_after = !r.keep_alive;
+    w->reqs++;
+    w->bytes += c->head_len + c->body_left;
+    if (r.status >= 500)
+        w->err5xx++;
+    else if (r.status >= 400)
+        w->err4xx++;
+    access_log(c, req, c->body_left);
+}
+
+/* Queue as much of the current response as TCP takes.  Returns false if the connection was
+ * aborted (c is gone). */
+static bool queue_response(struct conn *c)
+{
+    const struct netstack_ops *ops = c->w->ops;
+    while (c->head_sent < c->head_len) {
+        u16_t room = ops->sndbuf(c->pcb);
+        size_t n = c->head_len - c->head_sent;
+        if (n > room)
+            n = room;
+        if (n == 0)
+            return true;
+        u8_t flags = TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0);
+        if (ops->write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
+            return true; /* queue full: the sent callback continues */
+        c->head_sent += n;
+    }
+    while (c->body_left) {
+        u16_t room = ops->sndbuf(c->pcb);
+        uint64_t n = c->body_left < room ? c->body_left : room;
+        if (n > HTTPD_WRITE_MAX)
+            n = HTTPD_WRITE_MAX;
+        if (n == 0)
+            return true;
+        /* By reference: cache bytes and static pages never change. */
+        u8_t flags = n < c->body_left ? TCP_WRITE_FLAG_MORE : 0;
+        if (ops->write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
+            return true;
+        c->body += n;
+        c->body_left -= n;
+    }
+    c->sending = false;
+    return true;
+}
+
+/* Answer what can be answered: queue the current response, then parse and answer the next
+ * pipelined requests while the send buffer has room.  Returns false if c was freed. */
+static bool process(struct conn *c)
+{
+    const struct netstack_ops *ops = c->w->ops;
+    for (;;) {
+        if (c->sending) {
+            if (!queue_response(c))
+                return false;
+            if (c->sending)
+                break; /* wait for the sent callback */
+            if (c->close_after) {
+                ops->output(c->pcb);
+                conn_close(c);
+                return false;
+            }
+        }
+        if (!c->in)
+            break;
+        struct pbuf *p = c->in;
+        size_t used = 0;
+        if (!httpd_request_in_progress(&c->parser))
+            c->request_started = core_time_ns();
+        enum httpd_feed_result res =
+            httpd_request_feed(&c->parser, (const char *)p->payload, p->len, &used);
+        if (used) {
+            c->in = ops->pbuf_free_header(c->in, (u16_t)used);
+            ops->recved(c->pcb, (u16_t)used);
+        }
+        if (res == HTTPD_FEED_REQUEST) {
+            respond(c, httpd_request_get(&c->parser));
+        } else if (res == HTTPD_FEED_CLOSED) {
+            discard_input(c); /* the last request closed the connection: nothing more to parse */
+            break;
+        }
+    }
+    ops->output(c->pcb);
+    if (!c->sending && c->peer_closed && !c->in) {
+        conn_close(c);
+        return false;
+    }
+    return true;
+}
+
+static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    struct conn *c = arg;
+    if (!c) { /* closed by us meanwhile */
+        if (p)
+            workers[core_cpu_id()].ops->pbuf_free(p);
+        return ERR_OK;
+    }
+    c->last_activity = core_time_ns();
+    if (!p) {
+        c->peer_closed = true;
+    } else if (c->in) {
+        c->w->ops->pbuf_cat(c->in, p);
+    } else {
+        c->in = p;
+    }
+    process(c); /* may close and free c: nothing after this touches it */
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
+{
+    struct conn *c = arg;
+    if (c) {
+        c->last_activity = core_time_ns();
+        process(c);
+    }
+    return ERR_OK;
+}
+
+/* Every 500 ms while the connection exists: timeouts and retries. */
+static err_t on_poll(void *arg, struct altcp_pcb *pcb)
+{
+    struct conn *c = arg;
+    if (!c)
+        return ERR_OK;
+    if (c->closing) {
+        c->closing = false;
+        conn_close(c);
+        return ERR_OK;
+    }
+    uint64_t now = core_time_ns();
+    if (c->sending) {
+        /* A client that stops reading holds a response: give it the header timeout to move. */
+        if (now - c->last_activity >= core_config->header_timeout_ms * 1000000ull) {
+            c->w->timeouts++;
+            c->w->ops->abort(c->pcb); /* on_err frees c */
+            return ERR_ABRT;
+        }
+        process(c); /* the send buffer may have room that no sent callback announced */
+        return ERR_OK;
+    }
+    bool in_request = httpd_request_in_progress(&c->parser);
+    uint64_t limit_ms = in_request ? core_config->header_timeout_ms : core_config->keepalive_ms;
+    uint64_t since = in_request ? c->request_started : c->last_activity;
+    if (now - since >= limit_ms * 1000000ull) {
+        c->w->timeouts++;
+        conn_close(c);
+    }
+    return ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+    struct conn *c = arg;
+    if (c)
+        conn_free(c); /* the pcb is already gone */
+}
+
+static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    struct worker *w = arg;
+    if (err != ERR_OK || !pcb)
+        return ERR_VAL;
+    struct conn *c = NULL;
+    if (w->active < core_config->max_conns)
+        c = malloc(sizeof(*c));
+    if (!c) {
+        w->refused++;
+        w->ops->abort(pcb); /* RST: refused cleanly, the client sees it at once */
+        return ERR_ABRT;
+    }
+    memset(c, 0, offsetof(struct conn, parser));
+    c->w = w;
+    c->pcb = pcb;
+    c->last_activity = core_time_ns();
+    httpd_request_init(&c->parser);
+    w->active++;
+    set_callbacks(c, true);
+    w->ops->nagle_disable(pcb);
+    return ERR_OK;
+}
+
+static void worker_start(unsigned cpu)
+{
+    if (cpu >= NETSTACK_MAX_CPUS || !netstack_link_has_stack(cpu) || !core_config->http_port)
+        return;
+    struct worker *w = &workers[cpu];
+    w->ops = netstack_ops(cpu);
+    httpd_clock_init(&w->clock);
+    int rc = w->ops->listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG,
+                            on_accept, w);
+    if (rc < 0)
+        log_error("httpd: cannot listen on port %u (%d)", core_config->http_port, rc);
+    else if (cpu == 0)
+        log_info("httpd: serving on port %u", core_config->http_port);
+}
+
+static void httpd_stats(unsigned cpu, char *buf, size_t len)
+{
+    if (cpu >= NETSTACK_MAX_CPUS || !workers[cpu].ops)
+        return;
+    const struct worker *w = &workers[cpu];
+    core_stats_append(buf, len,
+                      " reqs=%llu bytes=%llu active=%u err4xx=%llu err5xx=%llu refused=%llu "
+                      "timeouts=%llu",
+                      (unsigned long long)w->reqs, (unsigned long long)w->bytes, w->active,
+                      (unsigned long long)w->err4xx, (unsigned long long)w->err5xx,
+                      (unsigned long long)w->refused, (unsigned long long)w->timeouts);
+}
+
+void httpd_server_boot(void)
+{
+    core_stats_register(httpd_stats);
+    core_loop_on_each_cpu(worker_start);
+}
