@@ -73,3 +73,40 @@ $(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response: $(HTTPD_MIME_TA
 $(BUILD)/host/httpd/test_request: HOST_CFLAGS += $(LLHTTP_CFLAGS)
 # The host_test rule lists only .c files: rebuild on header changes too.
 $(HTTPD_HOST_TESTS): $(HTTPD_HDRS)
+
+# Replays the fuzzer's seed corpus and every input it once broke (httpd/fuzz/regressions/).
+# The fuzzer runs with small limits, so that every limit is reached by inputs of a few hundred
+# bytes; the replay uses the same, so a kept input does what it did in the fuzzer.
+HTTPD_FUZZ_LIMITS := -DHTTPD_TARGET_MAX=64 -DHTTPD_HEADER_MAX=256 -DHTTPD_FIELD_STORE_MAX=96 \
+	-DHTTPD_BODY_DISCARD_MAX=512
+$(eval $(call host_test,httpd/test_fuzz_regress,httpd/tests/test_fuzz_regress.c \
+	httpd/fuzz/fuzz_request.c $(HTTPD_SRCS) $(LLHTTP_HOBJS)))
+$(BUILD)/host/httpd/test_fuzz_regress: HOST_CFLAGS += $(LLHTTP_CFLAGS) -I$(BUILD)/httpd \
+	$(HTTPD_FUZZ_LIMITS)
+$(BUILD)/host/httpd/test_fuzz_regress: $(HTTPD_HDRS) $(HTTPD_MIME_TABLE)
+
+# --- fuzzing ----------------------------------------------------------------------------------
+#   make fuzz-httpd [FUZZ_SECONDS=600]       (also run by make fuzz)
+# libFuzzer (clang) feeds a connection's bytes through parser, canonicalizer and responses
+# (httpd/fuzz/fuzz_request.c), from the seed corpus in httpd/fuzz/corpus/ plus what earlier runs
+# found (build/fuzz/httpd/corpus/).  Crash inputs land in build/fuzz/httpd/crashes/: once fixed,
+# copy them to httpd/fuzz/regressions/, where test_fuzz_regress replays them.
+
+FUZZ_CC      ?= clang
+FUZZ_TARGETS += fuzz-httpd
+HTTPD_FUZZ   := $(BUILD)/fuzz/httpd/fuzz_request
+
+$(HTTPD_FUZZ): httpd/fuzz/fuzz_request.c $(HTTPD_SRCS) $(HTTPD_HDRS) $(HTTPD_MIME_TABLE) \
+		$(DEPS_STAMP) httpd/module.mk | deps-check-fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I. -I$(BUILD)/httpd $(LLHTTP_CFLAGS) \
+		$(HTTPD_FUZZ_LIMITS) -DTORIL_HOST_TEST -o $@ httpd/fuzz/fuzz_request.c $(HTTPD_SRCS) \
+		$(patsubst %,$(LLHTTP_DIR)/src/%.c,$(LLHTTP_NAMES))
+
+.PHONY: fuzz-httpd
+fuzz-httpd: $(HTTPD_FUZZ)
+	@mkdir -p $(BUILD)/fuzz/httpd/corpus $(BUILD)/fuzz/httpd/crashes
+	$(HTTPD_FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		-max_len=16384 -artifact_prefix=$(BUILD)/fuzz/httpd/crashes/ \
+		$(BUILD)/fuzz/httpd/corpus httpd/fuzz/corpus

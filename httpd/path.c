@@ -174,6 +174,10 @@ int httpd_path_location(const struct httpd_path *p, char *buf, size_t cap)
     static const char digits[] = "0123456789ABCDEF";
     size_t n = 0;
 
+    /* A folder path has its '/' already; "/" + "/" would even be "//", another host. */
+    if (httpd_path_is_dir(p))
+        return -EINVAL;
+
     for (size_t i = 0; i < p->len; i++) {
         unsigned char c = (unsigned char)p->path[i];
         if (visible(c) && c != '%' && c != '?' && c != '#') {

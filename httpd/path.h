@@ -58,7 +58,8 @@ int httpd_path_add_index(struct httpd_path *p);
  * sent, if there was one (nginx and Apache keep it, so a link with a query still works).  A
  * relative reference: RFC 9110 10.2.2 allows it, and the Host the client sent is not echoed.
  * Never longer than the target plus one byte.  Writes a NUL-terminated string into buf; returns
- * its length, or -ENOSPC if cap is too small (HTTPD_TARGET_MAX + 2 is always enough).
+ * its length, -EINVAL if p is a folder path already, or -ENOSPC if cap is too small
+ * (HTTPD_TARGET_MAX + 2 is always enough).
  */
 int httpd_path_location(const struct httpd_path *p, char *buf, size_t cap);
 

@@ -339,11 +339,12 @@ static bool next_token(const char **cur, const char *end, const char **tok, size
 
 static bool list_has(const struct httpd_field *f, const char *token)
 {
-    const char *cur = f->ptr, *end = f->ptr + f->len, *tok;
+    const char *cur = f->ptr, *end, *tok;
     size_t n = strlen(token), len;
 
     if (f->ptr == NULL)
         return false;
+    end = f->ptr + f->len;
     while (next_token(&cur, end, &tok, &len))
         if (len == n && strncasecmp(tok, token, n) == 0)
             return true;
@@ -355,9 +356,12 @@ static bool list_has(const struct httpd_field *f, const char *token)
  * better refused as malformed, before anything of its body is looked at). */
 static bool te_is_chunked(const struct httpd_field *te)
 {
-    const char *cur = te->ptr, *end = te->ptr + te->len, *tok;
+    const char *cur = te->ptr, *end, *tok;
     size_t len;
 
+    if (te->ptr == NULL)
+        return false;
+    end = te->ptr + te->len;
     if (!next_token(&cur, end, &tok, &len))
         return false;
     if (len != 7 || strncasecmp(tok, "chunked", 7) != 0)

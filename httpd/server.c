@@ -31,8 +31,8 @@
 #include "netstack/link.h"
 #include "netstack/netstack.h"
 
-#define HTTPD_LISTEN_BACKLOG 255 /* half-open connections per core's listener */
-#define HTTPD_POLL_INTERVAL  1   /* poll callback every 500 ms: the timeout granularity */
+#define HTTPD_LISTEN_BACKLOG 255     /* half-open connections per core's listener */
+#define HTTPD_POLL_INTERVAL  1       /* poll callback every 500 ms: the timeout granularity */
 #define HTTPD_WRITE_MAX      0xffffu /* one altcp_write call takes a u16 length */
 
 struct worker {
@@ -57,8 +57,8 @@ struct conn {
     bool closing;             /* close() returned ERR_MEM: retry from poll */
     /* The response being queued. */
     size_t head_len, head_sent;
-    const uint8_t *body;      /* next body byte to queue */
-    uint64_t body_left;       /* body bytes still to queue */
+    const uint8_t *body; /* next body byte to queue */
+    uint64_t body_left;  /* body bytes still to queue */
     uint16_t status;
     struct httpd_parser parser;
     char head[HTTPD_RESPONSE_HEADER_MAX];
@@ -133,8 +133,9 @@ static void access_log(const struct conn *c, const struct httpd_request *req, ui
     }
     /* Common Log Format.  A refused request's target may be cut or odd: llhttp has already
      * rejected control bytes, and it is printed with a bound. */
-    const char *method = req->method == HTTPD_METHOD_GET ? "GET"
-                         : req->method == HTTPD_METHOD_HEAD ? "HEAD" : "-";
+    const char *method = req->method == HTTPD_METHOD_GET    ? "GET"
+                         : req->method == HTTPD_METHOD_HEAD ? "HEAD"
+                                                            : "-";
     log_info("%s - - [%s] \"%s %.200s HTTP/1.%u\" %u %llu", peer,
              httpd_clock_now(&c->w->clock, core_time_wall()), method,
              req->status ? "-" : req->target, req->version_minor, c->status,
@@ -146,7 +147,8 @@ static void respond(struct conn *c, struct httpd_request *req)
 {
     struct worker *w = c->w;
     struct httpd_response r;
-    httpd_clock_now(&w->clock, core_time_wall()); /* the Date of this response (cached per second) */
+    httpd_clock_now(&w->clock,
+                    core_time_wall()); /* the Date of this response (cached per second) */
     if (++c->reqs >= core_config->max_reqs)
         req->keep_alive = false; /* this one is the last: say so in its Connection header */
 
@@ -161,8 +163,7 @@ static void respond(struct conn *c, struct httpd_request *req)
         if (!httpd_path_is_dir(&path) || httpd_path_add_index(&path) == 0)
             f = content_cache_lookup(path.path, path.len);
         if (f) {
-            rc = httpd_response_file(req, &f->http, f->gz, &w->clock, c->head, sizeof(c->head),
-                                     &r);
+            rc = httpd_response_file(req, &f->http, f->gz, &w->clock, c->head, sizeof(c->head), &r);
         } else if (!httpd_path_is_dir(&path) && content_cache_is_dir(path.path, path.len)) {
             char location[HTTPD_TARGET_MAX + 2];
             rc = httpd_path_location(&path, location, sizeof(location));
@@ -376,8 +377,8 @@ static void worker_start(unsigned cpu)
     struct worker *w = &workers[cpu];
     w->ops = netstack_ops(cpu);
     httpd_clock_init(&w->clock);
-    int rc = w->ops->listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG,
-                            on_accept, w);
+    int rc =
+        w->ops->listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
     if (rc < 0)
         log_error("httpd: cannot listen on port %u (%d)", core_config->http_port, rc);
     else if (cpu == 0)

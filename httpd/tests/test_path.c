@@ -254,6 +254,10 @@ static void test_location(void **state)
         assert_string_equal(buf, cases[i].location);
         assert_true((size_t)n <= strlen(cases[i].target) + 1);
     }
+    assert_int_equal(httpd_path_parse("/docs/?q", 8, &p), 0);
+    assert_int_equal(httpd_path_location(&p, buf, sizeof(buf)), -EINVAL);
+    assert_int_equal(httpd_path_parse("/", 1, &p), 0);
+    assert_int_equal(httpd_path_location(&p, buf, sizeof(buf)), -EINVAL);
     assert_int_equal(httpd_path_parse("/docs?q", 7, &p), 0);
     assert_int_equal(httpd_path_location(&p, buf, 9), 8);
     assert_int_equal(httpd_path_location(&p, buf, 8), -ENOSPC);
