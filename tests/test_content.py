@@ -1,0 +1,107 @@
+"""Content from outside: a generated tree (nested folders, spaces and dots in names, a 0-byte
+file, a 1 MiB + 7 byte file, 40 files in one folder) is served through DISK=vfat (QEMU's vfat
+driver) and DISK=image (content/mkimage --gzip), and the boot log counts every file and byte;
+no disk boots serving nothing; a site larger than guest memory stops the boot with its size."""
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+LOADED = r"content: (\d+) files, (\d+) bytes loaded in (\d+) ms \(virtio-blk, (\d+) MiB disk\)"
+DETAIL = r"content: (\d+) folders, (\d+) gzip variants, (\d+) files left out"
+
+
+def make_tree(root):
+    """Writes the tree under root; returns {relative path: bytes}."""
+    rnd = __import__("random").Random(4)
+    text = lambda n: ("".join(rnd.choice("toril serves ") for _ in range(n))).encode()
+    files = {
+        "index.html": b"<!doctype html><title>t</title>" + text(3000),
+        "css/site.css": b"body { margin: 0 }\n" * 200,
+        "a/b/c/d/deep.txt": b"deep\n",
+        "with space/file name.with.dots.txt": text(700),
+        "v1.2.3/notes.tar.gz": os.urandom(2000),  # a .gz without its original
+        "empty.txt": b"",
+        "big/blob.bin": os.urandom(1024 * 1024 + 7),
+    }
+    for i in range(40):
+        files[f"many/page{i:02d}.html"] = text(100 + 37 * i)
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    return files
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("content-site")
+    files = make_tree(root)
+    yield root, files
+    # DISK=image leaves its image in build/ (scripts/run-qemu: site-<name>-<hash>.img).
+    real = os.path.realpath(root)
+    h = hashlib.sha256(real.encode()).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))
+    (ROOT / "build" / f"site-{name}-{h}.img").unlink(missing_ok=True)
+
+
+def boot_site(boot, root, disk, **kw):
+    return boot(cpus=1, env={"SITE": str(root), "DISK": disk, "NET": "none"}, **kw)
+
+
+def test_vfat_loads_every_file(boot, tree):
+    root, files = tree
+    vm = boot_site(boot, root, "vfat")
+    m = vm.expect(LOADED, timeout=60)
+    assert int(m.group(1)) == len(files)
+    assert int(m.group(2)) == sum(len(d) for d in files.values())
+    assert int(m.group(4)) == 504  # QEMU's vfat disk size
+    d = vm.expect(DETAIL)
+    # a/, a/b, a/b/c, a/b/c/d, css, with space, v1.2.3, big, many
+    assert (int(d.group(1)), int(d.group(2)), int(d.group(3))) == (9, 0, 0)
+    vm.expect(r"toril: 1 cpus online")
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
+
+
+def test_image_loads_every_file_and_gzip_siblings(boot, tree):
+    root, files = tree
+    vm = boot_site(boot, root, "image")
+    # mkimage's summary (on run-qemu's stderr): what it put into the image.
+    s = vm.expect(r"mkimage: .*: (\d+) files \((\d+) \.gz siblings added\), (\d+) bytes", 120)
+    n, gz, total = (int(g) for g in s.groups())
+    assert n == len(files) + gz and gz > 0
+    m = vm.expect(LOADED, timeout=60)
+    assert (int(m.group(1)), int(m.group(2))) == (n, total)
+    d = vm.expect(DETAIL)
+    assert (int(d.group(2)), int(d.group(3))) == (gz, 0)
+    vm.expect(r"toril: 1 cpus online")
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
+
+
+def test_no_disk_serves_nothing(boot):
+    vm = boot(cpus=1, env={"DISK": "none", "NET": "none"})
+    vm.expect(r"content: no disk, serving nothing")
+    vm.expect(r"toril: 1 cpus online")
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
+
+
+def test_site_larger_than_memory_stops_the_boot(boot, tmp_path):
+    """48 MiB of guest memory, a 40 MiB site: refused before a byte is read, with its size."""
+    (tmp_path / "big").mkdir()
+    for i in range(5):
+        with open(tmp_path / "big" / f"part{i}.bin", "wb") as f:
+            f.truncate(8 * 1024 * 1024)  # sparse: vfat reads zeros
+    vm = boot(cpus=1, mem="48M", env={"SITE": str(tmp_path), "DISK": "vfat", "NET": "none"})
+    m = vm.expect(r"content: the site does not fit in memory: 5 files, 41943040 bytes "
+                  r"\(40 MiB\) need (\d+) MiB.*MEM=(\d+)M")
+    assert int(m.group(1)) >= 40 and int(m.group(2)) > 48
+    rc = vm.wait(30)
+    assert rc != 0 and rc % 2 == 1, rc  # the guest reported a failed boot
+    assert not re.search(LOADED, vm.output)
