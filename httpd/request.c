@@ -40,17 +40,20 @@ enum field {
 };
 
 static const struct {
-    const char *name;
-    bool list; /* a list field: several lines are joined (RFC 9110 5.3) */
+    const char *name; /* lowercase */
+    uint8_t len;      /* strlen(name) */
+    bool list;        /* a list field: several lines are joined (RFC 9110 5.3) */
 } fields[] = {
-    [FLD_HOST] = {"host", false},
-    [FLD_IF_NONE_MATCH] = {"if-none-match", true},
-    [FLD_IF_MODIFIED_SINCE] = {"if-modified-since", false},
-    [FLD_RANGE] = {"range", false},
-    [FLD_IF_RANGE] = {"if-range", false},
-    [FLD_ACCEPT_ENCODING] = {"accept-encoding", true},
-    [FLD_TRANSFER_ENCODING] = {"transfer-encoding", true},
-    [FLD_EXPECT] = {"expect", true},
+#define FIELD(f, name, list) [f] = {name, sizeof(name) - 1, list}
+    FIELD(FLD_HOST, "host", false),
+    FIELD(FLD_IF_NONE_MATCH, "if-none-match", true),
+    FIELD(FLD_IF_MODIFIED_SINCE, "if-modified-since", false),
+    FIELD(FLD_RANGE, "range", false),
+    FIELD(FLD_IF_RANGE, "if-range", false),
+    FIELD(FLD_ACCEPT_ENCODING, "accept-encoding", true),
+    FIELD(FLD_TRANSFER_ENCODING, "transfer-encoding", true),
+    FIELD(FLD_EXPECT, "expect", true),
+#undef FIELD
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -195,11 +198,9 @@ static int on_header_field(llhttp_t *ll, const char *at, size_t len)
 
 static enum field lookup_field(const struct httpd_parser *p)
 {
-    for (size_t f = 1; f < NFIELDS; f++) {
-        size_t n = strlen(fields[f].name);
-        if (n == p->name_len && strncasecmp(p->name, fields[f].name, n) == 0)
+    for (size_t f = 1; f < NFIELDS; f++)
+        if (fields[f].len == p->name_len && strncasecmp(p->name, fields[f].name, p->name_len) == 0)
             return f;
-    }
     return FLD_NONE;
 }
 
@@ -301,12 +302,12 @@ static int on_header_value_complete(llhttp_t *ll)
  * slashes, quotes) reaches a log line. */
 static bool host_valid(const struct httpd_field *h)
 {
-    static const char extra[] = "-._~!$&'()*+,;=%:[]";
+    static const char extra[] = "-._~!$&'()*+,;=%:[]"; /* unreserved, sub-delims, port, IP */
 
     for (size_t i = 0; i < h->len; i++) {
         char c = h->ptr[i];
         bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && (c == '\0' || strchr(extra, c) == NULL))
+        if (!alnum && memchr(extra, c, sizeof(extra) - 1) == NULL)
             return false;
     }
     return true;
