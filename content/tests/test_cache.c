@@ -3,8 +3,8 @@
  * block device that reads the image file: every file byte-identical to its source, folders,
  * ".gz" pairing, ETags (distinct, stable across loads, XXH64 reference values), missing paths,
  * 300 files in one folder and paths that collide in a weak hash (also with every path hashing
- * alike), an empty volume, a site too large for memory (refused with its size), a device that
- * fails, a disk without FAT.
+ * alike), the same tree through QEMU's vfat driver (same ETags), an empty volume, a site too large
+ * for memory (refused with its size), a device that fails, a disk without FAT.
  *
  * Memory comes from core/pmm.c over an aligned host allocation, so the memory check sees real
  * free-page counts; "little memory" is a small range.
@@ -536,6 +536,38 @@ static void test_not_fat(void **state)
     assert_int_equal(load_image(image, NULL, -1), 0);
 }
 
+/*
+ * The same tree through QEMU's vfat driver (qemu-img reads it with the vvfat code that
+ * DISK=vfat uses: MBR, partition at LBA 63, 8 KiB clusters, long names): every file loads, and
+ * every ETag equals the one from the mkfs.fat image (tags depend on the bytes only).
+ */
+static void test_qemu_vfat_same_etags(void **state)
+{
+    char img[600], path[300];
+    char **tags = calloc(nfiles, sizeof(char *));
+
+    if (run("command -v qemu-img >/dev/null") != 0)
+        skip();
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    for (size_t i = 0; i < nfiles; i++) {
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        tags[i] = strdup(lookup(path)->http.etag);
+    }
+    content_cache_reset();
+
+    snprintf(img, sizeof(img), "%s/vvfat.img", tmp);
+    assert_int_equal(run("qemu-img convert -O raw 'fat:%s' '%s'", src, img), 0);
+    assert_int_equal(load_image(img, NULL, -1), 0);
+    check_every_file();
+    for (size_t i = 0; i < nfiles; i++) {
+        snprintf(path, sizeof(path), "/%s", files[i].rel);
+        assert_string_equal(lookup(path)->http.etag, tags[i]);
+        free(tags[i]);
+    }
+    free(tags);
+    run("rm -f '%s'", img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +583,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_fat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_qemu_vfat_same_etags, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
