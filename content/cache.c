@@ -449,8 +449,8 @@ static int read_files(struct content_fat *fs, struct walk *w, size_t *skipped)
             continue;
         }
         rc = content_fat_read(fs, &r->handle, cache.run + off, (size_t)(end - (cache.run + off)));
-        if (rc == -EIO || rc == -ENOMEM)
-            return rc;
+        if (rc < 0 && rc != -EINVAL)
+            return rc; /* the device (-EIO, or its own code) or memory failed */
         if (rc < 0) { /* a bad chain: logged by the reader */
             log_warn("content: %s: unreadable (error %d), left out", w->paths + r->path_off, rc);
             r->size = 0;
