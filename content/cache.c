@@ -449,9 +449,11 @@ static int read_files(struct content_fat *fs, struct walk *w, size_t *skipped)
             continue;
         }
         rc = content_fat_read(fs, &r->handle, cache.run + off, (size_t)(end - (cache.run + off)));
+        /* A bad chain (-EINVAL, logged by the reader) costs the file; anything else (the
+         * device, memory) the load. */
         if (rc < 0 && rc != -EINVAL)
-            return rc; /* the device (-EIO, or its own code) or memory failed */
-        if (rc < 0) { /* a bad chain: logged by the reader */
+            return rc;
+        if (rc < 0) {
             log_warn("content: %s: unreadable (error %d), left out", w->paths + r->path_off, rc);
             r->size = 0;
             r->file = -2; /* skipped */
