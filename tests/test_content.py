@@ -1,10 +1,14 @@
 """Content from outside: a generated tree (nested folders, spaces and dots in names, a 0-byte
 file, a 1 MiB + 7 byte file, 40 files in one folder) is served through DISK=vfat (QEMU's vfat
 driver) and DISK=image (content/mkimage --gzip), and the boot log counts every file and byte;
-no disk boots serving nothing; a site larger than guest memory stops the boot with its size."""
+no disk boots serving nothing; a site larger than guest memory stops the boot with its size;
+and every file comes back over HTTP byte-identical, in both disk modes."""
+import gzip
 import hashlib
 import os
 import re
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -105,3 +109,41 @@ def test_site_larger_than_memory_stops_the_boot(boot, tmp_path):
     rc = vm.wait(30)
     assert rc != 0 and rc % 2 == 1, rc  # the guest reported a failed boot
     assert not re.search(LOADED, vm.output)
+
+def fetch(port, rel, gz=False):
+    url = f"http://127.0.0.1:{port}/" + urllib.parse.quote(rel)
+    req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip" if gz else "identity"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+
+
+@pytest.mark.parametrize("disk", ["vfat", "image"])
+def test_every_file_fetched_byte_identical(boot, tree, disk):
+    root, files = tree
+    vm = boot(cpus=2, env={"SITE": str(root), "DISK": disk})
+    vm.expect(LOADED, timeout=120)
+    vm.expect(r"toril: 2 cpus online", timeout=60)
+    tags, ngz = {}, 0
+    for rel, data in files.items():
+        status, headers, body = fetch(vm.http_port, rel)
+        assert status == 200 and body == data, rel
+        assert headers["content-length"] == str(len(data)), rel
+        assert "content-encoding" not in headers, rel
+        tags[rel] = headers["etag"]
+        # The same bytes again, gzip-encoded where the image has a sibling.
+        status, headers, body = fetch(vm.http_port, rel, gz=True)
+        if headers.get("content-encoding") == "gzip":
+            assert disk == "image", rel
+            assert gzip.decompress(body) == data, rel
+            assert headers["etag"] != tags[rel], rel
+            assert headers["vary"] == "Accept-Encoding", rel
+            ngz += 1
+        else:
+            assert body == data, rel
+    assert (ngz > 0) == (disk == "image")
+    # Distinct files, distinct tags.
+    assert len(set(tags[r] for r in files if files[r])) == len(set(d for d in files.values() if d))
+    # A missing file is 404.
+    with pytest.raises(urllib.error.HTTPError) as e:
+        fetch(vm.http_port, "nope.html")
+    assert e.value.code == 404
