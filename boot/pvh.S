@@ -92,18 +92,7 @@ pvh_start:
     jnz 3b
 
     /* 5. PAE, CR3, EFER.LME + EFER.NXE, then paging (with write protection in ring 0). */
-    movl %cr4, %eax
-    orl $(CR4_PAE | CR4_PGE), %eax
-    movl %eax, %cr4
-    movl $boot_pml4, %eax
-    movl %eax, %cr3
-    movl $MSR_EFER, %ecx
-    rdmsr
-    orl $(EFER_LME | EFER_NXE), %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $(CR0_PG | CR0_WP | CR0_PE), %eax
-    movl %eax, %cr0
+    BOOT_ENTER_LONG_MODE $boot_pml4
 
     /* 6. Into 64-bit code. */
     ljmp $BOOT_SEL_CODE64, $long_mode

@@ -40,18 +40,7 @@ tramp32:
     movl %eax, %ds
     movl %eax, %es
     movl %eax, %ss
-    movl %cr4, %eax
-    orl $(CR4_PAE | CR4_PGE), %eax
-    movl %eax, %cr4
-    movl BOOT_MAILBOX + BOOT_MB_CR3, %eax
-    movl %eax, %cr3
-    movl $MSR_EFER, %ecx
-    rdmsr
-    orl $(EFER_LME | EFER_NXE), %eax
-    wrmsr
-    movl %cr0, %eax
-    orl $(CR0_PG | CR0_WP), %eax
-    movl %eax, %cr0
+    BOOT_ENTER_LONG_MODE BOOT_MAILBOX + BOOT_MB_CR3
     ljmpl $BOOT_SEL_CODE64, $T(tramp64)
 
     .code64
