@@ -25,7 +25,7 @@ $(eval $(call host_test,content/test_fat_limits,content/tests/test_fat_limits.c 
 	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
 # Replays the fuzzer's seed corpus and every crash it found (content/fuzz/regressions/).
 $(eval $(call host_test,content/test_fat_regress,content/tests/test_fat_regress.c \
-	content/fuzz/fuzz_fat.c $(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
+	content/fuzz/fuzz_fat.c tests/host/replay.c $(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS)))
 
 # Small limits, so that the limit paths are reachable with small images.
 $(BUILD)/host/content/test_fat_limits: HOST_CFLAGS += -DCONTENT_MAX_FILES=10 \

@@ -5,8 +5,10 @@
 
 KERNEL_SRCS += core/pmm.c core/heap.c core/malloc.c
 
-CORE_TEST_PMM_SRCS  := core/tests/test_pmm.c core/pmm.c tests/host/log_host.c
-CORE_TEST_HEAP_SRCS := core/tests/test_heap.c core/heap.c core/pmm.c tests/host/log_host.c
+CORE_TEST_PMM_SRCS  := core/tests/test_pmm.c core/pmm.c tests/host/log_host.c \
+	tests/host/expect_panic.c
+CORE_TEST_HEAP_SRCS := core/tests/test_heap.c core/heap.c core/pmm.c tests/host/log_host.c \
+	tests/host/expect_panic.c
 
 $(eval $(call host_test,core/test_pmm,$(CORE_TEST_PMM_SRCS)))
 $(eval $(call host_test,core/test_heap,$(CORE_TEST_HEAP_SRCS)))

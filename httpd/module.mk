@@ -80,7 +80,7 @@ $(HTTPD_HOST_TESTS): $(HTTPD_HDRS)
 HTTPD_FUZZ_LIMITS := -DHTTPD_TARGET_MAX=64 -DHTTPD_HEADER_MAX=256 -DHTTPD_FIELD_STORE_MAX=96 \
 	-DHTTPD_BODY_DISCARD_MAX=512
 $(eval $(call host_test,httpd/test_fuzz_regress,httpd/tests/test_fuzz_regress.c \
-	httpd/fuzz/fuzz_request.c $(HTTPD_SRCS) $(LLHTTP_HOBJS)))
+	httpd/fuzz/fuzz_request.c tests/host/replay.c $(HTTPD_SRCS) $(LLHTTP_HOBJS)))
 $(BUILD)/host/httpd/test_fuzz_regress: HOST_CFLAGS += $(LLHTTP_CFLAGS) -I$(BUILD)/httpd \
 	$(HTTPD_FUZZ_LIMITS)
 $(BUILD)/host/httpd/test_fuzz_regress: $(HTTPD_HDRS) $(HTTPD_MIME_TABLE)

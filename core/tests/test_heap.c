@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,14 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/heap.h"
 #include "core/log.h"
 #include "core/pmm.h"
+#include "tests/host/expect_panic.h"
 #include "tests/host/log_host.h"
 
 #define PAGE       CORE_PMM_PAGE_SIZE
@@ -137,37 +135,6 @@ static size_t random_size(uint64_t *s)
     default:
         return (r >> 8) % 257;
     }
-}
-
-/* Run fn() in a child; expect it to panic (abort) with needle in its message. */
-static void expect_panic(void (*fn)(void), const char *needle)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        fn();
-        _exit(0);
-    }
-    close(fds[1]);
-    char out[4096];
-    size_t len = 0;
-    ssize_t n;
-    while ((n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-        len += (size_t)n;
-    out[len] = '\0';
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
-        fail_msg("expected a panic containing \"%s\", child exited with status %#x", needle,
-                 status);
-    if (!strstr(out, needle))
-        fail_msg("panic message \"%s\" lacks \"%s\"", out, needle);
 }
 
 /* --- single heap ------------------------------------------------------------------------- */
@@ -706,15 +673,15 @@ static void free_foreign(void)
 
 static void test_bad_frees_panic(void **state)
 {
-    expect_panic(double_free_small, "double free");
-    expect_panic(double_free_after_others, "double free");
-    expect_panic(double_free_remote, "double free");
-    expect_panic(double_free_remote_then_local, "double free");
-    expect_panic(double_free_big, "not a heap pointer or was freed");
-    expect_panic(free_interior, "is not an object of slab");
-    expect_panic(free_interior_big, "is not the start of large block");
-    expect_panic(free_never_allocated, "never allocated");
-    expect_panic(free_foreign, "not a heap pointer");
+    host_expect_panic(double_free_small, "double free");
+    host_expect_panic(double_free_after_others, "double free");
+    host_expect_panic(double_free_remote, "double free");
+    host_expect_panic(double_free_remote_then_local, "double free");
+    host_expect_panic(double_free_big, "not a heap pointer or was freed");
+    host_expect_panic(free_interior, "is not an object of slab");
+    host_expect_panic(free_interior_big, "is not the start of large block");
+    host_expect_panic(free_never_allocated, "never allocated");
+    host_expect_panic(free_foreign, "not a heap pointer");
 }
 
 int main(void)

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,13 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/log.h"
 #include "core/pmm.h"
+#include "tests/host/expect_panic.h"
 #include "tests/host/log_host.h"
 
 #define PAGE        CORE_PMM_PAGE_SIZE
@@ -67,37 +65,6 @@ static bool in_arena(const void *p, size_t npages)
 {
     const uint8_t *b = p;
     return b >= arena && b + npages * PAGE <= arena + ARENA_SIZE;
-}
-
-/* Run fn(arg) in a child; expect it to panic (abort) with needle in its message. */
-static void expect_panic(void (*fn)(void *), void *arg, const char *needle)
-{
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        fn(arg);
-        _exit(0); /* no panic: the parent reports it */
-    }
-    close(fds[1]);
-    char out[4096];
-    size_t len = 0;
-    ssize_t n;
-    while ((n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-        len += (size_t)n;
-    out[len] = '\0';
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
-        fail_msg("expected a panic containing \"%s\", child exited with status %#x", needle,
-                 status);
-    if (!strstr(out, needle))
-        fail_msg("panic message \"%s\" lacks \"%s\"", out, needle);
 }
 
 /* --- adding ranges ----------------------------------------------------------------------- */
@@ -327,33 +294,33 @@ static void test_runs_do_not_span_ranges(void **state)
 
 /* --- broken invariants ------------------------------------------------------------------- */
 
-static void double_free(void *arg)
+static void double_free(void)
 {
     void *p = core_pmm_alloc(2);
     core_pmm_free(p, 2);
     core_pmm_free(p, 2);
 }
 
-static void partial_double_free(void *arg)
+static void partial_double_free(void)
 {
     uint8_t *p = core_pmm_alloc(4);
     core_pmm_free(p + 2 * PAGE, 1);
     core_pmm_free(p, 4);
 }
 
-static void free_unaligned(void *arg)
+static void free_unaligned(void)
 {
     uint8_t *p = core_pmm_alloc(1);
     core_pmm_free(p + 16, 1);
 }
 
-static void free_outside(void *arg)
+static void free_outside(void)
 {
     static uint8_t other[2 * PAGE] __attribute__((aligned(PAGE)));
     core_pmm_free(other, 1);
 }
 
-static void free_too_many(void *arg)
+static void free_too_many(void)
 {
     void *p = core_pmm_alloc(1);
     core_pmm_free(p, SIZE_MAX);
@@ -362,11 +329,11 @@ static void free_too_many(void *arg)
 static void test_bad_frees_panic(void **state)
 {
     assert_int_equal(core_pmm_add_range(addr(0), 64 * PAGE), 0);
-    expect_panic(double_free, NULL, "double free");
-    expect_panic(partial_double_free, NULL, "double free");
-    expect_panic(free_unaligned, NULL, "not page aligned");
-    expect_panic(free_outside, NULL, "not in a managed range");
-    expect_panic(free_too_many, NULL, "not in a managed range");
+    host_expect_panic(double_free, "double free");
+    host_expect_panic(partial_double_free, "double free");
+    host_expect_panic(free_unaligned, "not page aligned");
+    host_expect_panic(free_outside, "not in a managed range");
+    host_expect_panic(free_too_many, "not in a managed range");
 }
 
 /* --- concurrency ------------------------------------------------------------------------- */
