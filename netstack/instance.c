@@ -17,6 +17,7 @@
 #include "lwip/altcp_tcp.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_txnow(): retry segments a full link refused */
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
@@ -47,6 +48,9 @@ struct tx_pending {
 };
 static struct tx_pending txq[NETSTACK_TX_BACKLOG];
 static unsigned txq_head, txq_count;
+/* link_output refused a frame because the backlog was full: once it drains, TCP is asked to
+ * send what it kept (tcp_txnow() retries the pcbs lwIP marked TF_NAGLEMEMERR). */
+static bool txq_refused;
 
 /* Listeners, for counting accepted connections: lwIP's accept callback goes to
  * accept_counted(), which passes it on to the application's. */
@@ -107,8 +111,14 @@ static void txq_flush(void)
     }
 }
 
-/* netif->linkoutput.  A full ring is back-pressure, not an error: the frame waits in the
- * backlog, and lwIP is told it went out (ERR_OK), so no caller mistakes it for lack of memory. */
+/*
+ * netif->linkoutput.  A full ring is back-pressure, not an error: the frame waits in the
+ * backlog, and lwIP is told it went out (ERR_OK).  When the backlog is full too, the frame is
+ * refused with ERR_MEM: TCP then keeps the segment on its unsent queue and sends it again
+ * (from tcp_txnow() once the backlog drains, or on the next ACK) instead of waiting for a
+ * retransmission timeout, which is what dropping it cost (seconds of stall per response under
+ * load: 16+ connections of 64 KB responses).  ARP and ICMP replies are simply not sent.
+ */
 static err_t link_output(struct netif *nif, struct pbuf *p)
 {
     if (txq_count == 0) {
@@ -123,8 +133,9 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
         }
     }
     if (txq_count == NETSTACK_TX_BACKLOG) {
-        counters.drops++; /* TCP resends it; ARP and ICMP are retried by their peers */
-        return ERR_OK;
+        counters.tx_full++;
+        txq_refused = true;
+        return ERR_MEM;
     }
     struct tx_pending *t = &txq[(txq_head + txq_count) % NETSTACK_TX_BACKLOG];
     pbuf_ref(p);
@@ -235,6 +246,10 @@ static uint64_t if_poll(void)
     if (!up)
         return NETSTACK_NO_DEADLINE;
     txq_flush();
+    if (txq_refused && txq_count < NETSTACK_TX_BACKLOG) {
+        txq_refused = false;
+        tcp_txnow(); /* may refill the backlog and set txq_refused again */
+    }
     return instance_timers_poll(core_time_ns());
 }
 

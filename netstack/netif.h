@@ -56,10 +56,12 @@ struct netstack_if_config {
 struct netstack_counters {
     uint64_t rx;       /* frames handed to lwIP (received here or replicated to us) */
     uint64_t tx;       /* frames the driver accepted */
-    uint64_t drops;    /* frames dropped: runts, oversize, unknown types, no memory, backlog
-                          full, driver refusal (lwIP's own checksum drops are not seen here) */
+    uint64_t drops;    /* frames dropped: runts, oversize, unknown types, no memory, driver
+                          refusal (lwIP's own checksum drops are not seen here) */
     uint64_t conns;    /* TCP connections accepted (all listeners) */
     uint64_t tx_defer; /* frames that waited in the backlog because the TX ring was full */
+    uint64_t tx_full;  /* frames refused to lwIP (ERR_MEM) because the backlog was full too:
+                          TCP sends them again, nothing is lost */
 };
 
 #define NETSTACK_NO_DEADLINE UINT64_MAX
