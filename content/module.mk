@@ -72,3 +72,10 @@ fuzz-content: $(CONTENT_FUZZ)
 	$(CONTENT_FUZZ) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$(BUILD)/fuzz/content/crashes/ \
 		$(BUILD)/fuzz/content/corpus content/fuzz/corpus
+
+# content/mkimage and content/check-site, tested from the shell (prints "N passed, M failed").
+HOST_TESTS += $(BUILD)/host/content/test_mkimage
+$(BUILD)/host/content/test_mkimage: content/tests/test_mkimage.sh content/mkimage content/check-site
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec %s "$$@"\n' "$(abspath $<)" >$@
+	chmod +x $@
