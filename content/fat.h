@@ -39,9 +39,9 @@
  * read() MUST fill buf with count sectors (count * 512 bytes) starting at sector lba, or fail;
  * it returns 0 or a negative errno.  The reader only asks for 1 <= count <=
  * CONTENT_FAT_MAX_IO_SECTORS sectors with lba + count <= sectors, and reads contiguous runs of
- * clusters in one call.  buf is the reader's or the caller's memory, not aligned beyond 8 bytes;
- * read() must not keep it after returning.  It is called in the context of the content_fat_*
- * call that needs the data and may block.
+ * clusters in one call.  buf is the reader's or the caller's memory, with any alignment (file
+ * bytes go straight into the caller's buffer); read() must not keep it after returning.  It is
+ * called in the context of the content_fat_* call that needs the data, and may block.
  */
 struct content_fat_dev {
     int (*read)(void *ctx, uint64_t lba, uint32_t count, void *buf);

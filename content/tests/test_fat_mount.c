@@ -182,6 +182,23 @@ static void test_mbr(void **state)
     memdev_free(&m);
 }
 
+/* A valid FAT32 volume whose FAT is larger than CONTENT_FAT_MAX_FAT_BYTES (a sparse 640 MiB
+ * image with 512-byte clusters: 1.3 Mi clusters, a 5 MiB FAT). */
+static void test_fat32_fat_too_big(void **state)
+{
+    char img[600];
+    struct memdev m;
+
+    snprintf(img, sizeof(img), "%s/big32.img", small_tmp);
+    assert_int_equal(image_build(img, 640 * 1024, "-F 32 -s 1", NULL), 0);
+    image_open(&m, img);
+    reset_log();
+    assert_int_equal(mount_rc(&m), -ENOTSUP);
+    assert_log(LOG_ERROR, "more than this reader keeps in memory (4194304 bytes)");
+    memdev_free(&m);
+    run("rm -f '%s'", img);
+}
+
 static void test_device_errors(void **state)
 {
     struct memdev m;
@@ -285,9 +302,10 @@ static void test_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_garbage_bpb), cmocka_unit_test(test_truncated_volume),
-        cmocka_unit_test(test_mbr),         cmocka_unit_test(test_device_errors),
-        cmocka_unit_test(test_read_checks), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_garbage_bpb),   cmocka_unit_test(test_truncated_volume),
+        cmocka_unit_test(test_mbr),           cmocka_unit_test(test_fat32_fat_too_big),
+        cmocka_unit_test(test_device_errors), cmocka_unit_test(test_read_checks),
+        cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, small_setup, small_teardown);
 }
