@@ -65,6 +65,10 @@ NETSTACK_IDS := $(shell seq 0 $$(( $(NETSTACK_MAX_CPUS) - 1 )))
 NETSTACK_COPIES := $(foreach k,$(NETSTACK_IDS),$(BUILD)/netstack/copy/lwip$(k).o)
 KERNEL_EXTRA_OBJS += $(NETSTACK_COPIES)
 
+# lwIP's .c files appear with the stamp (make sources): without this rule a fresh checkout has
+# no way to make them and the pattern rules below would not apply.
+$(LWIP_DIR)/%.c: $(DEPS_STAMP) ;
+
 # netstack_copies: rules that build the copies for one compiler and flag set.
 #   $(1) output folder  $(2) compiler  $(3) flags  $(4) the copies to build ($(1)/copy/lwipK.o)
 # (A static pattern rule for the copies: a plain pattern would also offer to make the .d files
