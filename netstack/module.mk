@@ -68,6 +68,7 @@ KERNEL_EXTRA_OBJS += $(NETSTACK_COPIES)
 # lwIP's .c files appear with the stamp (make sources): without this rule a fresh checkout has
 # no way to make them and the pattern rules below would not apply.
 $(LWIP_DIR)/%.c: $(DEPS_STAMP) ;
+.PRECIOUS: $(LWIP_DIR)/%.c # not intermediate files: make must never delete them
 
 # netstack_copies: rules that build the copies for one compiler and flag set.
 #   $(1) output folder  $(2) compiler  $(3) flags  $(4) the copies to build ($(1)/copy/lwipK.o)

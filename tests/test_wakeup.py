@@ -140,3 +140,24 @@ def test_idle_cores_wake_at_most_twice_a_second(served):
         assert d["halts"] <= limit and w <= limit, (
             f"cpu{i} over {WAKEUP_WINDOW_S} s idle: {d['halts']} halts, {w} wake-ups {d} "
             f"(limit {limit}); console:\n{vm.output[-3000:]}")
+
+
+def test_concurrent_first_connections_are_all_prompt(served):
+    """Several connections that arrive while the gateway's address is still unresolved (just
+    after boot, or after the ARP entry aged out) must all be answered promptly: each SYN-ACK
+    waits in the ARP queue rather than being dropped for TCP to resend seconds later."""
+    import threading
+    vm = served(cpus=2)
+    times = [None] * 4
+
+    def one(i):
+        times[i], r = timed_get(vm)
+        assert r.status == 200
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(times))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    print("first concurrent requests (ms):", [round(t * 1000, 1) for t in times])
+    assert max(times) < 1.0, times

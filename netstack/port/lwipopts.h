@@ -64,7 +64,10 @@
 #define LWIP_ETHERNET              1  /* virtio-net frames */
 #define LWIP_ARP                   1  /* resolve the host and the gateway */
 #define ARP_TABLE_SIZE             32 /* peers of a guest on a tap or slirp are few */
-#define ARP_QUEUEING               0  /* keep the latest packet per unresolved peer; TCP resends */
+#define ARP_QUEUEING               1  /* queue packets for a peer being resolved: with only the
+                                         latest kept, concurrent SYN-ACKs to a just-expired
+                                         gateway were lost and waited ~2.7 s for TCP's resend */
+#define ARP_QUEUE_LEN              64 /* at most this many per peer (a burst of new connections) */
 #define ETH_PAD_SIZE               0  /* the driver hands frames without padding */
 #define LWIP_SINGLE_NETIF          1  /* one netif per copy: no netif list walks per packet */
 #define LWIP_HAVE_LOOPIF           0  /* nothing in the guest talks to itself */
