@@ -41,9 +41,11 @@ def stats(vm, cpus):
     return out
 
 
-@pytest.fixture
-def echo_vm(boot):
-    vm = boot(cpus=2, args="echo=7")
+@pytest.fixture(params=["microvm", "microvm-noacpi"])
+def echo_vm(boot, request):
+    """Echo over user networking, on virtio-pci (microvm) and virtio-mmio (microvm-noacpi)."""
+    vm = boot(cpus=2, machine=request.param, args="echo=7")
+    vm.expect(r"virtio-net: .*(pci|virtio-mmio@)")
     vm.expect(r"toril: 2 cpus online")
     return vm
 
@@ -105,9 +107,10 @@ def raw_frames(dst_mac, src_mac):
     yield eth(b"\x08\x00") + ip_hdr + bytes(8000)            # oversize (jumbo)
 
 
-def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns):
+@pytest.mark.parametrize("machine", ["microvm", "microvm-noacpi"])
+def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns, machine):
     ns = netns(queues=1)
-    vm = boot(cpus=1, netns=ns, args=f"echo=7 ip={GUEST_IP}/24")
+    vm = boot(cpus=1, machine=machine, netns=ns, args=f"echo=7 ip={GUEST_IP}/24")
     vm.expect(r"toril: 1 cpus online")
     ns.run("ip", "link", "set", "tap0", "mtu", "9000")
     assert ns.run("ping", "-c", "1", "-W", "5", GUEST_IP).returncode == 0  # learn its MAC
