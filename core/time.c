@@ -18,8 +18,8 @@
 #define PIT_HZ        1193182
 #define PIT_CH0       0x40
 #define PIT_CMD       0x43
-#define PIT_WINDOW    11932 /* PIT ticks: 10 ms */
-#define WINDOWS       5
+#define PIT_WINDOW    5966 /* PIT ticks: 5 ms */
+#define WINDOWS       3 /* median3() below takes exactly three */
 #define MAX_ATTEMPTS  5
 
 /* Written by core 0 in core_time_init() before other cores start; read-only afterwards. */
@@ -63,8 +63,24 @@ static uint64_t pit_window(void)
     return (t1 - t0) * PIT_HZ / (uint64_t)(start - c);
 }
 
+static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
+{
+    if (a > b) {
+        uint64_t t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : c > b ? b : c;
+}
+
+static bool plausible(uint64_t hz)
+{
+    return hz >= 100000000ull && hz <= 20000000000ull; /* 100 MHz .. 20 GHz */
+}
+
 static uint64_t calibrate_pit(void)
 {
+    uint64_t median = 0;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         uint64_t w[WINDOWS];
         uint64_t lo = ~0ull, hi = 0;
@@ -73,21 +89,17 @@ static uint64_t calibrate_pit(void)
             lo = w[i] < lo ? w[i] : lo;
             hi = w[i] > hi ? w[i] : hi;
         }
-        /* Plausible (100 MHz .. 20 GHz) and consistent (spread within 1 %). */
-        if (lo >= 100000000ull && hi <= 20000000000ull && (hi - lo) * 100 <= lo) {
-            /* median of five */
-            for (int i = 1; i < WINDOWS; i++)
-                for (int j = i; j > 0 && w[j - 1] > w[j]; j--) {
-                    uint64_t t = w[j];
-                    w[j] = w[j - 1];
-                    w[j - 1] = t;
-                }
-            return w[WINDOWS / 2];
-        }
+        median = median3(w[0], w[1], w[2]);
+        if (plausible(lo) && plausible(hi) && (hi - lo) * 100 <= lo)
+            return median;
         log_warn("time: TSC calibration attempt %d inconsistent (%llu..%llu Hz), retrying",
                  attempt + 1, (unsigned long long)lo, (unsigned long long)hi);
     }
-    return 0;
+    if (!plausible(median))
+        return 0;
+    log_warn("time: TSC calibration never agreed within 1 %%; using %llu Hz",
+             (unsigned long long)median);
+    return median;
 }
 
 /* A hypervisor's TSC frequency leaf (KVM and VMware define 0x40000010: EAX = kHz). */
