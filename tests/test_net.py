@@ -148,3 +148,16 @@ def test_echo_over_virtio_mmio_on_microvm_without_acpi(boot):
         assert echo_roundtrip(s, payload, [1, 1460, 9000]) == payload
     vm.send("shutdown")
     assert vm.wait(30) == 0
+
+
+def test_dhcp_address_from_user_networking(boot):
+    """ip=dhcp: core 0's client gets QEMU's lease (10.0.2.15 via 10.0.2.2) and serves on it."""
+    vm = boot(cpus=2, args="ip=dhcp echo=7")
+    vm.expect(r"toril: 2 cpus online")
+    vm.expect(r"netstack: address 10\.0\.2\.15/255\.255\.255\.0 gw 10\.0\.2\.2", timeout=30)
+    with socket.create_connection(("127.0.0.1", vm.echo_port), timeout=10) as s:
+        s.sendall(b"leased")
+        s.settimeout(10)
+        assert s.recv(100) == b"leased"
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
