@@ -67,9 +67,10 @@ def test_100_sequential_connections(echo_vm):
     assert stats(echo_vm, 2)[0]["conns"] >= 100
 
 
-def test_tap_two_queues_ping_and_64_concurrent_echo_connections(boot, netns):
+@pytest.mark.parametrize("machine", ["microvm", "q35"])
+def test_tap_two_queues_ping_and_64_concurrent_echo_connections(boot, netns, machine):
     ns = netns(queues=2)
-    vm = boot(cpus=2, netns=ns, args=f"echo=7 ip={GUEST_IP}/24 gw=10.77.0.1")
+    vm = boot(cpus=2, machine=machine, netns=ns, args=f"echo=7 ip={GUEST_IP}/24 gw=10.77.0.1")
     vm.expect(r"virtio-net: .* 2 queue pairs")
     vm.expect(r"toril: 2 cpus online")
     ping = ns.run("ping", "-c", "3", "-i", "0.2", "-W", "2", GUEST_IP)
