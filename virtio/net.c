@@ -299,11 +299,6 @@ void virtio_net_flush(unsigned qi)
     tx_reclaim(q);
 }
 
-bool virtio_net_rx_pending(unsigned qi)
-{
-    return virtio_vq_has_used(&pairs[qi].rx.vq);
-}
-
 bool virtio_net_arm(unsigned qi)
 {
     tx_reclaim(&pairs[qi].tx);

@@ -22,7 +22,7 @@ struct virtio_net_seg {
 };
 
 /*
- * Find the first virtio-net device (PCI), negotiate, set up min(device pairs, `want_pairs`)
+ * Find the first virtio-net device (PCI, else virtio-mmio with one pair), negotiate, set up min(device pairs, `want_pairs`)
  * queue pairs with receive buffers posted, aim pair i's receive interrupt at core i, set
  * DRIVER_OK and enable the pairs on the control queue.  Boot, core 0, before the other cores
  * start.  Returns the number of pairs (>= 1), or -ENODEV (no device: logged once).
@@ -57,9 +57,6 @@ void virtio_net_flush(unsigned q);
  * report whether work is already pending (then do not halt).  Main loop of core q.
  */
 bool virtio_net_arm(unsigned q);
-
-/* Whether receive work is pending (cheap).  Main loop of core q. */
-bool virtio_net_rx_pending(unsigned q);
 
 /* Counters of queue q, for the stats line: frames received/sent, dropped on receive. */
 struct virtio_net_counters {
