@@ -7,9 +7,9 @@
 /* 64-bit TSS (Intel SDM vol. 3, 8.7): only the IST pointers are used. */
 struct tss {
     uint32_t reserved0;
-    uint64_t rsp[3];     /* stacks for privilege changes: unused, everything runs in ring 0 */
+    uint64_t rsp[3]; /* stacks for privilege changes: unused, everything runs in ring 0 */
     uint64_t reserved1;
-    uint64_t ist[7];     /* IST1..IST7; ist[0] is IST1 */
+    uint64_t ist[7]; /* IST1..IST7; ist[0] is IST1 */
     uint64_t reserved2;
     uint16_t reserved3;
     uint16_t iomap_base; /* beyond the limit: no I/O bitmap */
@@ -18,10 +18,9 @@ struct tss {
 #define GDT_FIXED 4 /* null, code64, data, code32 */
 
 static uint64_t gdt[GDT_FIXED + 2 * CORE_MAX_CPUS] __attribute__((aligned(16))) = {
-    0,
-    0x00af9a000000ffff, /* BOOT_SEL_CODE64 */
-    0x00cf92000000ffff, /* BOOT_SEL_DATA */
-    0x00cf9a000000ffff, /* BOOT_SEL_CODE32 */
+    0, 0x00af9a000000ffff, /* BOOT_SEL_CODE64 */
+    0x00cf92000000ffff,    /* BOOT_SEL_DATA */
+    0x00cf9a000000ffff,    /* BOOT_SEL_CODE32 */
 };
 static struct tss tss[CORE_MAX_CPUS] __attribute__((aligned(16)));
 

@@ -14,8 +14,8 @@
 #include "core/x86.h"
 
 struct hvm_start_info {
-    uint32_t magic;          /* HVM_START_MAGIC */
-    uint32_t version;        /* 0: no memory map fields; 1: memmap_* valid */
+    uint32_t magic;   /* HVM_START_MAGIC */
+    uint32_t version; /* 0: no memory map fields; 1: memmap_* valid */
     uint32_t flags;
     uint32_t nr_modules;
     uint64_t modlist_paddr;
@@ -66,7 +66,8 @@ int boot_info_parse(uint64_t phys)
             while (n > 0 && src[n - 1] != ' ')
                 n--;
             log_warn("boot: command line longer than %zu bytes; ignoring everything after "
-                     "byte %zu", sizeof(boot_info.cmdline) - 1, n);
+                     "byte %zu",
+                     sizeof(boot_info.cmdline) - 1, n);
         }
         memcpy(boot_info.cmdline, src, n);
         boot_info.cmdline[n] = '\0';
@@ -78,7 +79,8 @@ int boot_info_parse(uint64_t phys)
     boot_info.ebda = ebda >= 0x80000 && ebda < 0xa0000 ? ebda : 0;
 
     if (si->version < 1 || si->memmap_entries == 0 ||
-        !readable(si->memmap_paddr, (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry))) {
+        !readable(si->memmap_paddr,
+                  (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry))) {
         log_error("boot: start_info version %u has no memory map", si->version);
         return -EINVAL;
     }
@@ -92,8 +94,8 @@ int boot_info_parse(uint64_t phys)
     for (unsigned i = 0; i < n; i++) {
         if (e[i].size == 0 || e[i].addr + e[i].size < e[i].addr)
             continue; /* empty or wrapping: ignore */
-        boot_info.mem[boot_info.nmem++] = (struct boot_mem_range){
-            .base = e[i].addr, .len = e[i].size, .type = e[i].type};
+        boot_info.mem[boot_info.nmem++] =
+            (struct boot_mem_range){.base = e[i].addr, .len = e[i].size, .type = e[i].type};
     }
     return 0;
 }

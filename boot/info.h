@@ -20,7 +20,7 @@ enum boot_mem_type {
 struct boot_mem_range {
     uint64_t base;
     uint64_t len;
-    uint32_t type;         /* enum boot_mem_type (E820 numbering) */
+    uint32_t type; /* enum boot_mem_type (E820 numbering) */
 };
 
 struct boot_info {

@@ -32,9 +32,9 @@ struct acpi_rsdp {
     char signature[8]; /* "RSD PTR " */
     uint8_t checksum;  /* first 20 bytes */
     char oem_id[6];
-    uint8_t revision;  /* 0: ACPI 1.0 (RSDT only); 2: has XSDT */
+    uint8_t revision; /* 0: ACPI 1.0 (RSDT only); 2: has XSDT */
     uint32_t rsdt;
-    uint32_t length;   /* revision 2: whole structure */
+    uint32_t length; /* revision 2: whole structure */
     uint64_t xsdt;
     uint8_t ext_checksum;
     uint8_t reserved[3];
@@ -110,7 +110,8 @@ static void parse_madt(const struct acpi_header *h, struct platform *p)
         const uint8_t *e = t + off;
         uint32_t flags, v32;
         switch (type) {
-        case 0: /* processor local APIC: acpi id, apic id, flags (bit 0 enabled, 1 online-capable) */
+        case 0: /* processor local APIC: acpi id, apic id, flags (bit 0 enabled, 1 online-capable)
+                 */
             if (len >= 8) {
                 memcpy(&flags, e + 4, 4);
                 if (flags & 3)

@@ -43,7 +43,8 @@ void core_console_init(void)
     outb(COM1 + UART_DATA, 1);   /* 115200 baud */
     outb(COM1 + UART_IER, 0);
     outb(COM1 + UART_LCR, 0x03); /* 8N1 */
-    outb(COM1 + UART_FCR, 0xc5); /* FIFOs on, transmit FIFO cleared (keep typed-ahead input), 14-byte trigger */
+    outb(COM1 + UART_FCR,
+         0xc5); /* FIFOs on, transmit FIFO cleared (keep typed-ahead input), 14-byte trigger */
     outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 */
     core_ring_init(&input_ring, input_slots, INPUT_RING_SLOTS, 1);
 }

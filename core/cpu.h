@@ -23,29 +23,29 @@ enum core_wake_cause {
 };
 
 struct cpu {
-    struct cpu *self;       /* this struct's own address: core_cpu_self() loads %gs:0 */
-    unsigned id;            /* dense core id, 0 .. ncpus-1; core 0 boots the machine */
-    uint32_t apic_id;       /* LAPIC id from the MADT: the target of IPIs and MSIs */
-    volatile bool online;   /* set by the core itself once it reached its main loop;
-                               read by core 0 while it waits for the others */
-    void *stack_top;        /* top of this core's kernel stack (a guard page lies below) */
-    void *ist_top;          /* top of the stack for fatal exceptions (#DF, #PF, #MC, NMI) */
-    struct heap heap;       /* this core's malloc arena */
+    struct cpu *self;     /* this struct's own address: core_cpu_self() loads %gs:0 */
+    unsigned id;          /* dense core id, 0 .. ncpus-1; core 0 boots the machine */
+    uint32_t apic_id;     /* LAPIC id from the MADT: the target of IPIs and MSIs */
+    volatile bool online; /* set by the core itself once it reached its main loop;
+                             read by core 0 while it waits for the others */
+    void *stack_top;      /* top of this core's kernel stack (a guard page lies below) */
+    void *ist_top;        /* top of the stack for fatal exceptions (#DF, #PF, #MC, NMI) */
+    struct heap heap;     /* this core's malloc arena */
 
     /* Idle accounting (stats line). */
-    uint64_t halts;         /* times the core executed hlt */
-    uint64_t wakeups_irq;   /* wake-ups by a device interrupt */
-    uint64_t wakeups_timer; /* wake-ups by the LAPIC one-shot timer */
-    uint64_t wakeups_ipi;   /* wake-ups by an IPI from another core */
-    uint64_t tsc_halted;    /* TSC ticks spent halted since boot, up to the last wake-up */
-    uint64_t tsc_halt_start; /* TSC when the current halt began (valid while halted) */
-    uint64_t tsc_stats;     /* TSC at the previous stats line (busy_pct is since then) */
+    uint64_t halts;            /* times the core executed hlt */
+    uint64_t wakeups_irq;      /* wake-ups by a device interrupt */
+    uint64_t wakeups_timer;    /* wake-ups by the LAPIC one-shot timer */
+    uint64_t wakeups_ipi;      /* wake-ups by an IPI from another core */
+    uint64_t tsc_halted;       /* TSC ticks spent halted since boot, up to the last wake-up */
+    uint64_t tsc_halt_start;   /* TSC when the current halt began (valid while halted) */
+    uint64_t tsc_stats;        /* TSC at the previous stats line (busy_pct is since then) */
     uint64_t tsc_halted_stats; /* tsc_halted at the previous stats line */
 
     volatile enum core_wake_cause wake_cause; /* set in interrupt context */
-    uint64_t poll_ns;       /* current adaptive poll window before halting (core/loop.c) */
-    bool halted;            /* about to halt or halted; read by other cores (atomics) to
-                               decide whether a wake-up IPI is needed */
+    uint64_t poll_ns;          /* current adaptive poll window before halting (core/loop.c) */
+    bool halted;               /* about to halt or halted; read by other cores (atomics) to
+                                  decide whether a wake-up IPI is needed */
     struct core_timer *timers; /* this core's pending software timers, earliest first */
 
     /* Non-zero when another core posted work (core_loop_kick); atomics, any core. */

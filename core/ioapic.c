@@ -49,9 +49,10 @@ int core_ioapic_route_gsi(uint32_t gsi, int vector, uint32_t apic_id, bool level
         if (gsi < io->gsi_base || gsi >= io->gsi_base + pins(io))
             continue;
         unsigned pin = gsi - io->gsi_base;
-        uint32_t low = (uint32_t)vector | (level ? RED_LEVEL : 0) | (active_low ? RED_ACTIVE_LOW : 0);
+        uint32_t low =
+            (uint32_t)vector | (level ? RED_LEVEL : 0) | (active_low ? RED_ACTIVE_LOW : 0);
         wr(io->base, IOREDTBL + 2 * pin + 1, apic_id << 24); /* physical destination */
-        wr(io->base, IOREDTBL + 2 * pin, low);              /* fixed delivery, unmasked */
+        wr(io->base, IOREDTBL + 2 * pin, low);               /* fixed delivery, unmasked */
         return 0;
     }
     log_error("ioapic: no IOAPIC serves GSI %u", gsi);

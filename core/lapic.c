@@ -12,32 +12,32 @@
 #include "core/trap.h"
 #include "core/x86.h"
 
-#define LAPIC_ID       0x020
-#define LAPIC_EOI      0x0b0
-#define LAPIC_SVR      0x0f0 /* spurious vector; bit 8 enables the APIC */
-#define LAPIC_ICR_LO   0x300
-#define LAPIC_ICR_HI   0x310
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_ID         0x020
+#define LAPIC_EOI        0x0b0
+#define LAPIC_SVR        0x0f0 /* spurious vector; bit 8 enables the APIC */
+#define LAPIC_ICR_LO     0x300
+#define LAPIC_ICR_HI     0x310
+#define LAPIC_LVT_TIMER  0x320
+#define LAPIC_LVT_LINT0  0x350
+#define LAPIC_LVT_LINT1  0x360
+#define LAPIC_LVT_ERROR  0x370
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
 #define LAPIC_TIMER_DIV  0x3e0
 
-#define MSR_APIC_BASE     0x1b
-#define APIC_BASE_ENABLE  (1u << 11)
-#define APIC_BASE_X2APIC  (1u << 10)
+#define MSR_APIC_BASE    0x1b
+#define APIC_BASE_ENABLE (1u << 11)
+#define APIC_BASE_X2APIC (1u << 10)
 
-#define ICR_INIT      (5u << 8)
-#define ICR_STARTUP   (6u << 8)
-#define ICR_NMI       (4u << 8)
+#define ICR_INIT         (5u << 8)
+#define ICR_STARTUP      (6u << 8)
+#define ICR_NMI          (4u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_PENDING   (1u << 12) /* xAPIC only: delivery status */
+#define ICR_PENDING      (1u << 12) /* xAPIC only: delivery status */
 #define ICR_ALL_BUT_SELF (3u << 18)
-#define LVT_MASKED    (1u << 16)
+#define LVT_MASKED       (1u << 16)
 
-#define TIMER_DIV_16  0x3 /* divide configuration: bus clock / 16 */
+#define TIMER_DIV_16 0x3 /* divide configuration: bus clock / 16 */
 
 /* Set by core 0 at boot before the APs start, then read-only. */
 static bool x2apic;

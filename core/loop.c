@@ -150,7 +150,7 @@ void core_loop_run(void)
             irq_enable();
             continue;
         }
-        halt(c); /* returns with interrupts on */
+        halt(c);                    /* returns with interrupts on */
         last_work = core_time_ns(); /* the poll window starts again after every wake-up */
     }
 }

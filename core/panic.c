@@ -72,8 +72,7 @@ static void print_pc(const char *prefix, uint64_t pc)
     uint64_t off;
     const char *name = symbolize(pc, &off);
     if (name)
-        out("%s%016llx %s+%#llx\n", prefix, (unsigned long long)pc, name,
-            (unsigned long long)off);
+        out("%s%016llx %s+%#llx\n", prefix, (unsigned long long)pc, name, (unsigned long long)off);
     else
         out("%s%016llx ?\n", prefix, (unsigned long long)pc);
 }
@@ -132,11 +131,28 @@ void panic(const char *fmt, ...)
 }
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection", "page fault", "reserved",
-    "x87 floating point", "alignment check", "machine check", "SIMD floating point",
-    "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 floating point",
+    "alignment check",
+    "machine check",
+    "SIMD floating point",
+    "virtualization",
+    "control protection",
 };
 
 /* What a page-fault address is, in words a reader of the report needs. */

@@ -13,10 +13,10 @@
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
-#define PANIC_ON(cond) \
-    do { \
-        if (__builtin_expect(!!(cond), 0)) \
-            panic("%s:%d: %s", __FILE__, __LINE__, #cond); \
+#define PANIC_ON(cond)                                                                             \
+    do {                                                                                           \
+        if (__builtin_expect(!!(cond), 0))                                                         \
+            panic("%s:%d: %s", __FILE__, __LINE__, #cond);                                         \
     } while (0)
 
 #endif

@@ -35,10 +35,10 @@ struct platform_ecam {
 };
 
 struct platform {
-    const char *source;            /* "ACPI" or "MP table": for the boot log */
-    uint64_t lapic_base;           /* xAPIC MMIO base */
-    unsigned ncpus;                /* usable cores found (capped at CORE_MAX_CPUS) */
-    unsigned ncpus_ignored;        /* enabled cores beyond CORE_MAX_CPUS */
+    const char *source;     /* "ACPI" or "MP table": for the boot log */
+    uint64_t lapic_base;    /* xAPIC MMIO base */
+    unsigned ncpus;         /* usable cores found (capped at CORE_MAX_CPUS) */
+    unsigned ncpus_ignored; /* enabled cores beyond CORE_MAX_CPUS */
     uint32_t apic_ids[CORE_MAX_CPUS];
     unsigned nioapics;
     struct platform_ioapic ioapics[PLATFORM_MAX_IOAPICS];

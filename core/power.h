@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 enum core_exit_code {
-    CORE_EXIT_PANIC = 1,  /* QEMU exits 3 */
-    CORE_EXIT_BOOT = 2,   /* could not boot (no memory map, no CPU table): QEMU exits 5 */
+    CORE_EXIT_PANIC = 1, /* QEMU exits 3 */
+    CORE_EXIT_BOOT = 2,  /* could not boot (no memory map, no CPU table): QEMU exits 5 */
 };
 
 /* Clean power-off: QEMU exits 0.  Any core, main loop. */

@@ -5,14 +5,14 @@
 #include "core/rtc.h"
 #include "core/x86.h"
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA  0x71
-#define RTC_SEC    0x00
-#define RTC_MIN    0x02
-#define RTC_HOUR   0x04
-#define RTC_DAY    0x07
-#define RTC_MONTH  0x08
-#define RTC_YEAR   0x09
+#define CMOS_INDEX   0x70
+#define CMOS_DATA    0x71
+#define RTC_SEC      0x00
+#define RTC_MIN      0x02
+#define RTC_HOUR     0x04
+#define RTC_DAY      0x07
+#define RTC_MONTH    0x08
+#define RTC_YEAR     0x09
 #define RTC_STATUS_A 0x0a /* bit 7: update in progress */
 #define RTC_STATUS_B 0x0b /* bit 2: binary (else BCD); bit 1: 24-hour */
 #define RTC_CENTURY  0x32 /* the usual place; QEMU fills it */

@@ -15,12 +15,12 @@
 #include "core/time.h"
 #include "core/x86.h"
 
-#define PIT_HZ        1193182
-#define PIT_CH0       0x40
-#define PIT_CMD       0x43
-#define PIT_WINDOW    5966 /* PIT ticks: 5 ms */
-#define WINDOWS       3 /* median3() below takes exactly three */
-#define MAX_ATTEMPTS  5
+#define PIT_HZ       1193182
+#define PIT_CH0      0x40
+#define PIT_CMD      0x43
+#define PIT_WINDOW   5966 /* PIT ticks: 5 ms */
+#define WINDOWS      3    /* median3() below takes exactly three */
+#define MAX_ATTEMPTS 5
 
 /* Written by core 0 in core_time_init() before other cores start; read-only afterwards. */
 static uint64_t tsc_hz;

@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 struct core_timer {
-    uint64_t deadline;            /* core_time_ns() at which it is due */
-    void (*fn)(void *arg);        /* called once when due, from the main loop */
+    uint64_t deadline;     /* core_time_ns() at which it is due */
+    void (*fn)(void *arg); /* called once when due, from the main loop */
     void *arg;
-    struct core_timer *next;      /* in the owning core's list, earliest first */
-    bool pending;                 /* in the list */
+    struct core_timer *next; /* in the owning core's list, earliest first */
+    bool pending;            /* in the list */
 };
 
 /* Arm `t` (caller-owned memory) to call fn(arg) at `deadline` ns; re-arming moves it.

@@ -19,9 +19,9 @@ struct trap_frame {
 };
 
 /* Vectors 0..31 are exceptions.  Fixed vectors used by the kernel itself: */
-#define TRAP_VECTOR_TIMER    0xf0 /* LAPIC one-shot timer */
-#define TRAP_VECTOR_IPI      0xf1 /* wake-up / work IPI between cores */
-#define TRAP_VECTOR_SPURIOUS 0xff /* LAPIC spurious vector: no EOI */
+#define TRAP_VECTOR_TIMER         0xf0 /* LAPIC one-shot timer */
+#define TRAP_VECTOR_IPI           0xf1 /* wake-up / work IPI between cores */
+#define TRAP_VECTOR_SPURIOUS      0xff /* LAPIC spurious vector: no EOI */
 #define TRAP_VECTOR_FIRST_DYNAMIC 0x30 /* core_irq_alloc() hands out 0x30 .. 0xef */
 #define TRAP_VECTOR_LAST_DYNAMIC  0xef
 

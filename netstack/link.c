@@ -61,8 +61,8 @@ static void link_start(unsigned cpu)
         log_error("net: stack on cpu%u did not start (%d)", cpu, rc);
         return;
     }
-    core_loop_add(&(struct core_poller){
-        .poll = link_poll, .arm = link_arm, .arg = q, .name = "virtio-net"});
+    core_loop_add(
+        &(struct core_poller){.poll = link_poll, .arm = link_arm, .arg = q, .name = "virtio-net"});
     started[cpu] = true;
 }
 

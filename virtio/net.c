@@ -21,11 +21,11 @@
 #include "virtio/pci_modern.h"
 #include "virtio/virtq.h"
 
-#define NET_QUEUE_SIZE   256  /* entries per ring we ask for */
-#define NET_BUF_SIZE     2048 /* one frame: header (12) + 1514, rounded to a power of two */
-#define NET_HDR_LEN      12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
-#define ETH_MIN_FRAME    14   /* an Ethernet header at least */
-#define ETH_MAX_FRAME    1514 /* 1500 MTU + 14: no VLAN tags, no jumbo frames */
+#define NET_QUEUE_SIZE     256  /* entries per ring we ask for */
+#define NET_BUF_SIZE       2048 /* one frame: header (12) + 1514, rounded to a power of two */
+#define NET_HDR_LEN        12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
+#define ETH_MIN_FRAME      14   /* an Ethernet header at least */
+#define ETH_MAX_FRAME      1514 /* 1500 MTU + 14: no VLAN tags, no jumbo frames */
 #define CTRL_TIMEOUT_SPINS 100000000
 
 /* Device configuration (§5.1.4). */
@@ -38,7 +38,7 @@
 
 struct net_queue {
     struct virtio_vq vq;
-    uint8_t *bufs;      /* NET_BUF_SIZE * size bytes: buffer k at bufs + k * NET_BUF_SIZE */
+    uint8_t *bufs; /* NET_BUF_SIZE * size bytes: buffer k at bufs + k * NET_BUF_SIZE */
     uint16_t size;
     /* transmit only: free buffer indices (a stack) */
     uint16_t *free_stack;
@@ -79,8 +79,12 @@ static int setup_queue(struct net_queue *q, uint16_t index, uint16_t vector)
     if (!mem || !q->bufs)
         return -ENOMEM;
     q->size = size;
-    struct virtio_vq_setup s = {.index = index, .size = size, .want_indirect = false,
-                                .vector = vector, .mem = mem, .mem_len = mem_len};
+    struct virtio_vq_setup s = {.index = index,
+                                .size = size,
+                                .want_indirect = false,
+                                .vector = vector,
+                                .mem = mem,
+                                .mem_len = mem_len};
     return virtio_dev_vq_setup(vdev, &q->vq, &s);
 }
 

@@ -22,8 +22,9 @@ struct virtio_net_seg {
 };
 
 /*
- * Find the first virtio-net device (PCI, else virtio-mmio with one pair), negotiate, set up min(device pairs, `want_pairs`)
- * queue pairs with receive buffers posted, aim pair i's receive interrupt at core i, set
+ * Find the first virtio-net device (PCI, else virtio-mmio with one pair), negotiate, set up
+ * min(device pairs, `want_pairs`) queue pairs with receive buffers posted, aim pair i's
+ * receive interrupt at core i, set
  * DRIVER_OK and enable the pairs on the control queue.  Boot, core 0, before the other cores
  * start.  Returns the number of pairs (>= 1), or -ENODEV (no device: logged once).
  */

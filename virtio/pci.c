@@ -12,17 +12,17 @@
 #include "core/x86.h"
 #include "virtio/pci.h"
 
-#define PCI_COMMAND     0x04
-#define PCI_CMD_MEM     (1u << 1)
-#define PCI_CMD_MASTER  (1u << 2)
-#define PCI_CMD_INTX_OFF (1u << 10)
-#define PCI_STATUS      0x06
-#define PCI_STATUS_CAPS (1u << 4)
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_BAR0        0x10
-#define PCI_CAP_PTR     0x34
-#define PCI_CAP_MSIX    0x11
-#define MSIX_CTRL_ENABLE (1u << 15)
+#define PCI_COMMAND       0x04
+#define PCI_CMD_MEM       (1u << 1)
+#define PCI_CMD_MASTER    (1u << 2)
+#define PCI_CMD_INTX_OFF  (1u << 10)
+#define PCI_STATUS        0x06
+#define PCI_STATUS_CAPS   (1u << 4)
+#define PCI_HEADER_TYPE   0x0e
+#define PCI_BAR0          0x10
+#define PCI_CAP_PTR       0x34
+#define PCI_CAP_MSIX      0x11
+#define MSIX_CTRL_ENABLE  (1u << 15)
 #define MSIX_CTRL_MASKALL (1u << 14)
 
 /*
@@ -170,8 +170,8 @@ int virtio_pci_scan(void)
                     return ndevs;
                 }
                 struct pci_dev *d = &devs[ndevs++];
-                *d = (struct pci_dev){.bus = bus, .dev = dev, .fn = fn, .vendor = id & 0xffff,
-                                      .device = id >> 16};
+                *d = (struct pci_dev){
+                    .bus = bus, .dev = dev, .fn = fn, .vendor = id & 0xffff, .device = id >> 16};
                 uint32_t class = cfg_read32(bus, dev, fn, 8);
                 d->class = class >> 24;
                 d->subclass = (class >> 16) & 0xff;

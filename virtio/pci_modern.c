@@ -10,31 +10,31 @@
 #include "core/log.h"
 #include "virtio/pci_modern.h"
 
-#define PCI_VENDOR_VIRTIO   0x1af4
-#define PCI_CAP_VENDOR      0x09
+#define PCI_VENDOR_VIRTIO     0x1af4
+#define PCI_CAP_VENDOR        0x09
 #define VIRTIO_PCI_CAP_COMMON 1
 #define VIRTIO_PCI_CAP_NOTIFY 2
 #define VIRTIO_PCI_CAP_ISR    3
 #define VIRTIO_PCI_CAP_DEVICE 4
 
 /* Common configuration (§4.1.4.3). */
-#define CC_DFSELECT    0x00 /* le32 device_feature_select */
-#define CC_DF          0x04 /* le32 device_feature */
-#define CC_GFSELECT    0x08 /* le32 driver_feature_select */
-#define CC_GF          0x0c /* le32 driver_feature */
-#define CC_MSIX        0x10 /* le16 config_msix_vector */
-#define CC_NUMQ        0x12 /* le16 num_queues */
-#define CC_STATUS      0x14 /* u8 device_status */
-#define CC_CFGGEN      0x15 /* u8 config_generation */
-#define CC_Q_SELECT    0x16 /* le16 queue_select */
-#define CC_Q_SIZE      0x18 /* le16 queue_size */
-#define CC_Q_MSIX      0x1a /* le16 queue_msix_vector */
-#define CC_Q_ENABLE    0x1c /* le16 queue_enable */
-#define CC_Q_NOFF      0x1e /* le16 queue_notify_off */
-#define CC_Q_DESCLO    0x20 /* le64 queue_desc */
-#define CC_Q_AVAILLO   0x28 /* le64 queue_driver */
-#define CC_Q_USEDLO    0x30 /* le64 queue_device */
-#define CC_LEN         0x38
+#define CC_DFSELECT  0x00 /* le32 device_feature_select */
+#define CC_DF        0x04 /* le32 device_feature */
+#define CC_GFSELECT  0x08 /* le32 driver_feature_select */
+#define CC_GF        0x0c /* le32 driver_feature */
+#define CC_MSIX      0x10 /* le16 config_msix_vector */
+#define CC_NUMQ      0x12 /* le16 num_queues */
+#define CC_STATUS    0x14 /* u8 device_status */
+#define CC_CFGGEN    0x15 /* u8 config_generation */
+#define CC_Q_SELECT  0x16 /* le16 queue_select */
+#define CC_Q_SIZE    0x18 /* le16 queue_size */
+#define CC_Q_MSIX    0x1a /* le16 queue_msix_vector */
+#define CC_Q_ENABLE  0x1c /* le16 queue_enable */
+#define CC_Q_NOFF    0x1e /* le16 queue_notify_off */
+#define CC_Q_DESCLO  0x20 /* le64 queue_desc */
+#define CC_Q_AVAILLO 0x28 /* le64 queue_driver */
+#define CC_Q_USEDLO  0x30 /* le64 queue_device */
+#define CC_LEN       0x38
 
 #define RESET_WAIT_SPINS 10000000
 
@@ -43,12 +43,30 @@ static struct virtio_pci *vp_of(struct virtio_dev *d)
     return (struct virtio_pci *)d; /* vdev is the first member */
 }
 
-static uint8_t r8(uintptr_t a) { return *(volatile uint8_t *)a; }
-static uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
-static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static void w8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static uint8_t r8(uintptr_t a)
+{
+    return *(volatile uint8_t *)a;
+}
+static uint16_t r16(uintptr_t a)
+{
+    return *(volatile uint16_t *)a;
+}
+static uint32_t r32(uintptr_t a)
+{
+    return *(volatile uint32_t *)a;
+}
+static void w8(uintptr_t a, uint8_t v)
+{
+    *(volatile uint8_t *)a = v;
+}
+static void w16(uintptr_t a, uint16_t v)
+{
+    *(volatile uint16_t *)a = v;
+}
+static void w32(uintptr_t a, uint32_t v)
+{
+    *(volatile uint32_t *)a = v;
+}
 
 static int config_read(struct virtio_dev *d, unsigned off, void *buf, unsigned width)
 {
@@ -57,11 +75,28 @@ static int config_read(struct virtio_dev *d, unsigned off, void *buf, unsigned w
         return -EINVAL;
     uintptr_t a = vp->device + off;
     switch (width) {
-    case 1: { uint8_t v = r8(a); memcpy(buf, &v, 1); return 0; }
-    case 2: { uint16_t v = r16(a); memcpy(buf, &v, 2); return 0; }
-    case 4: { uint32_t v = r32(a); memcpy(buf, &v, 4); return 0; }
-    case 8: { uint32_t v[2] = {r32(a), r32(a + 4)}; memcpy(buf, v, 8); return 0; }
-    default: return -EINVAL;
+    case 1: {
+        uint8_t v = r8(a);
+        memcpy(buf, &v, 1);
+        return 0;
+    }
+    case 2: {
+        uint16_t v = r16(a);
+        memcpy(buf, &v, 2);
+        return 0;
+    }
+    case 4: {
+        uint32_t v = r32(a);
+        memcpy(buf, &v, 4);
+        return 0;
+    }
+    case 8: {
+        uint32_t v[2] = {r32(a), r32(a + 4)};
+        memcpy(buf, v, 8);
+        return 0;
+    }
+    default:
+        return -EINVAL;
     }
 }
 
@@ -72,11 +107,33 @@ static int config_write(struct virtio_dev *d, unsigned off, const void *buf, uns
         return -EINVAL;
     uintptr_t a = vp->device + off;
     switch (width) {
-    case 1: { uint8_t v; memcpy(&v, buf, 1); w8(a, v); return 0; }
-    case 2: { uint16_t v; memcpy(&v, buf, 2); w16(a, v); return 0; }
-    case 4: { uint32_t v; memcpy(&v, buf, 4); w32(a, v); return 0; }
-    case 8: { uint32_t v[2]; memcpy(v, buf, 8); w32(a, v[0]); w32(a + 4, v[1]); return 0; }
-    default: return -EINVAL;
+    case 1: {
+        uint8_t v;
+        memcpy(&v, buf, 1);
+        w8(a, v);
+        return 0;
+    }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, buf, 2);
+        w16(a, v);
+        return 0;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, buf, 4);
+        w32(a, v);
+        return 0;
+    }
+    case 8: {
+        uint32_t v[2];
+        memcpy(v, buf, 8);
+        w32(a, v[0]);
+        w32(a + 4, v[1]);
+        return 0;
+    }
+    default:
+        return -EINVAL;
     }
 }
 
@@ -217,7 +274,8 @@ int virtio_pci_modern_probe(struct virtio_pci *vp, uint32_t device_id, unsigned 
 {
     /* §4.1.2: modern device ids are 0x1040 + id; transitional ones 0x1000..0x103f. */
     uint16_t transitional = device_id == 1 ? 0x1000 : device_id == 2 ? 0x1001 : 0;
-    struct pci_dev *p = virtio_pci_find(PCI_VENDOR_VIRTIO, 0x1040 + device_id, 0x1040 + device_id, n);
+    struct pci_dev *p =
+        virtio_pci_find(PCI_VENDOR_VIRTIO, 0x1040 + device_id, 0x1040 + device_id, n);
     if (!p && transitional)
         p = virtio_pci_find(PCI_VENDOR_VIRTIO, transitional, transitional, n);
     if (!p)

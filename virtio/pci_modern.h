@@ -12,17 +12,17 @@
 #include "virtio/virtio.h"
 
 struct virtio_pci {
-    struct virtio_dev vdev;   /* what drivers see; first, so container_of is a cast */
+    struct virtio_dev vdev; /* what drivers see; first, so container_of is a cast */
     struct pci_dev *pci;
-    uintptr_t common;         /* common configuration structure (§4.1.4.3) */
-    uintptr_t notify;         /* notification area base (§4.1.4.4) */
-    uint32_t notify_mult;     /* notify_off_multiplier */
-    uint32_t notify_len;      /* bytes of the notification area */
-    uintptr_t isr;            /* ISR status byte (§4.1.4.5) */
-    uintptr_t device;         /* device-specific configuration (§4.1.4.6) */
-    uint32_t device_len;      /* its length */
-    uint16_t notify_off[64];  /* per queue: queue_notify_off read at setup */
-    int msix_entries;         /* MSI-X table size, or negative when MSI-X is unusable */
+    uintptr_t common;        /* common configuration structure (§4.1.4.3) */
+    uintptr_t notify;        /* notification area base (§4.1.4.4) */
+    uint32_t notify_mult;    /* notify_off_multiplier */
+    uint32_t notify_len;     /* bytes of the notification area */
+    uintptr_t isr;           /* ISR status byte (§4.1.4.5) */
+    uintptr_t device;        /* device-specific configuration (§4.1.4.6) */
+    uint32_t device_len;     /* its length */
+    uint16_t notify_off[64]; /* per queue: queue_notify_off read at setup */
+    int msix_entries;        /* MSI-X table size, or negative when MSI-X is unusable */
 };
 
 /*
