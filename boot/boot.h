@@ -44,10 +44,22 @@
  * EFER.NXE (no-execute bits), then paging with write protection in ring 0.  Clobbers eax,
  * ecx, edx.  A far jump to a 64-bit code segment must follow.
  */
-.macro BOOT_ENTER_LONG_MODE pml4 movl % cr4, % eax orl $(CR4_PAE | CR4_PGE), % eax movl % eax,
-    % cr4 movl \pml4, % eax movl % eax, % cr3 movl $MSR_EFER,
-    % ecx rdmsr orl $(EFER_LME | EFER_NXE), % eax wrmsr movl % cr0,
-    % eax orl $(CR0_PG | CR0_WP | CR0_PE), % eax movl % eax, % cr0.endm
+/* clang-format off */
+.macro BOOT_ENTER_LONG_MODE pml4
+    movl %cr4, %eax
+    orl $(CR4_PAE | CR4_PGE), %eax
+    movl %eax, %cr4
+    movl \pml4, %eax
+    movl %eax, %cr3
+    movl $MSR_EFER, %ecx
+    rdmsr
+    orl $(EFER_LME | EFER_NXE), %eax
+    wrmsr
+    movl %cr0, %eax
+    orl $(CR0_PG | CR0_WP | CR0_PE), %eax
+    movl %eax, %cr0
+.endm
+/* clang-format on */
 #endif
 
 #endif
