@@ -50,7 +50,7 @@ struct cpu {
 
     /* Non-zero when another core posted work (core_loop_kick); atomics, any core. */
     uint32_t pending;
-};
+} __attribute__((aligned(64))); /* cores' structs never share a cache line */
 
 /* All cores, indexed by id.  Filled by core 0 at boot (before the APs start), then read-only
  * except for the fields each core owns. */
