@@ -147,3 +147,14 @@ def test_every_file_fetched_byte_identical(boot, tree, disk):
     with pytest.raises(urllib.error.HTTPError) as e:
         fetch(vm.http_port, "nope.html")
     assert e.value.code == 404
+
+
+def test_sample_site_served_in_32_mib(boot):
+    """DESIGN.md's size target: the sample site in 32 MB of guest memory."""
+    vm = boot(cpus=2, mem="32M")
+    vm.expect(r"toril: 2 cpus online")
+    vm.expect(r"httpd: serving on port 80")
+    status, headers, body = fetch(vm.http_port, "")
+    assert status == 200 and b"Toril" in body
+    vm.send("shutdown")
+    assert vm.wait(30) == 0
