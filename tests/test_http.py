@@ -192,3 +192,32 @@ def test_keepalive_idle_timeout_closes_on_time(vm):
     t0 = time.monotonic()
     assert c.closed_by_peer(timeout=10)
     assert 2.5 <= time.monotonic() - t0 <= 5.0  # keepalive_ms=3000, 500 ms granularity
+
+
+def test_connections_beyond_max_conns_are_refused_cleanly(site):
+    """max_conns=2 on one core: a third connection is reset at once (refused=), the first two
+    keep working, and a slot freed by a close is usable again."""
+    from conftest import Vm
+    v = Vm(cpus=1, args="max_conns=2", env={"SITE": str(site), "DISK": "vfat"})
+    try:
+        v.expect(r"httpd: serving on port 80")
+        a, b = Conn("127.0.0.1", v.http_port), Conn("127.0.0.1", v.http_port)
+        for c in (a, b):
+            c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert c.read_response().body == INDEX
+        extra = Conn("127.0.0.1", v.http_port)
+        extra.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        with pytest.raises((ConnectionResetError, EOFError, BrokenPipeError)):
+            extra.read_response()
+        a.send("GET /1k.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert a.read_response().body == KB
+        b.close()
+        time.sleep(0.5)
+        c = Conn("127.0.0.1", v.http_port)
+        c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert c.read_response().body == INDEX
+        v.send("stats")
+        line = v.expect(r"(?m)^cpu0 ([^\r\n]*)\r?\n").group(1)
+        assert int(re.search(r"refused=(\d+)", line).group(1)) >= 1, line
+    finally:
+        v.kill()
