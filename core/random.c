@@ -37,13 +37,6 @@ static int rdrand(uint64_t *v)
     return ok;
 }
 
-bool core_random_hw(void)
-{
-    if (has_rdrand < 0)
-        probe();
-    return has_rdseed || has_rdrand;
-}
-
 /* Fallback: fold the low bits of many TSC reads around port I/O, whose timing jitters. */
 static uint64_t tsc_jitter(void)
 {

@@ -12,9 +12,6 @@
 /* 64 random bits.  Any core, any context. */
 uint64_t core_random_u64(void);
 
-/* Whether a hardware source (RDSEED or RDRAND) exists.  Any context. */
-bool core_random_hw(void);
-
 /* Seed the stack-protector canary (__stack_chk_guard).  Boot, core 0, before any function
  * that has a canary returns: core_main() calls it first. */
 void core_stackprot_init(void);

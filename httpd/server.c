@@ -198,9 +198,9 @@ static void respond(struct conn *c, struct httpd_request *req)
     access_log(c, req, c->body_left);
 }
 
-/* Queue as much of the current response as TCP takes.  Returns false if the connection was
- * aborted (c is gone). */
-static bool queue_response(struct conn *c)
+/* Queue as much of the current response as TCP takes; c->sending clears once all is queued
+ * (otherwise the sent or poll callback continues). */
+static void queue_response(struct conn *c)
 {
     const struct netstack_ops *ops = c->w->ops;
     while (c->head_sent < c->head_len) {
@@ -209,10 +209,10 @@ static bool queue_response(struct conn *c)
         if (n > room)
             n = room;
         if (n == 0)
-            return true;
+            return;
         u8_t flags = TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0);
         if (ops->write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
-            return true; /* queue full: the sent callback continues */
+            return; /* queue full: the sent callback continues */
         c->head_sent += n;
     }
     while (c->body_left) {
@@ -221,16 +221,15 @@ static bool queue_response(struct conn *c)
         if (n > HTTPD_WRITE_MAX)
             n = HTTPD_WRITE_MAX;
         if (n == 0)
-            return true;
+            return;
         /* By reference: cache bytes and static pages never change. */
         u8_t flags = n < c->body_left ? TCP_WRITE_FLAG_MORE : 0;
         if (ops->write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
-            return true;
+            return;
         c->body += n;
         c->body_left -= n;
     }
     c->sending = false;
-    return true;
 }
 
 /* Answer what can be answered: queue the current response, then parse and answer the next
@@ -240,8 +239,7 @@ static bool process(struct conn *c)
     const struct netstack_ops *ops = c->w->ops;
     for (;;) {
         if (c->sending) {
-            if (!queue_response(c))
-                return false;
+            queue_response(c);
             if (c->sending)
                 break; /* wait for the sent callback */
             if (c->close_after) {
