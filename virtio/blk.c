@@ -13,15 +13,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/pmm.h"
 #include "core/time.h"
 #include "virtio/blk.h"
-#include "virtio/mmio.h"
-#include "virtio/pci_modern.h"
+#include "virtio/virtio.h"
 #include "virtio/virtq.h"
 
 /*
@@ -93,9 +91,6 @@ static struct {
     bool dead;              /* the device failed beyond repair: every read fails */
 } blk;
 
-static struct virtio_pci blk_pci;   /* the transport when the device is on PCI */
-static struct virtio_mmio blk_mmio; /* the transport when it is on virtio-mmio */
-
 static void *alloc_zeroed(size_t bytes)
 {
     size_t pages = (bytes + CORE_PMM_PAGE_SIZE - 1) / CORE_PMM_PAGE_SIZE;
@@ -150,7 +145,7 @@ static int read_limits(struct virtio_dev *dev, uint16_t qsize)
     return 0;
 }
 
-static int attach(struct virtio_dev *dev, const char *where)
+int virtio_blk_attach(struct virtio_dev *dev)
 {
     uint64_t want = VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
                     VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
@@ -216,9 +211,8 @@ static int attach(struct virtio_dev *dev, const char *where)
 
     blk.dev = dev;
     blk.sectors = capacity;
-    log_info("virtio-blk: %s%s%llu sectors (%llu MiB)%s; requests of up to %u KiB, %u in flight",
-             where, *where ? ": " : "", (unsigned long long)capacity,
-             (unsigned long long)(capacity >> 11),
+    log_info("virtio-blk: %s: %llu sectors (%llu MiB)%s; requests of up to %u KiB, %u in flight",
+             dev->where, (unsigned long long)capacity, (unsigned long long)(capacity >> 11),
              virtio_dev_has(dev, VIRTIO_BLK_F_RO) ? ", read-only" : "", blk.req_sectors / 2,
              blk.max_inflight);
     return 0;
@@ -229,27 +223,14 @@ fail:
     return err == -ENOMEM ? -ENOMEM : -EIO;
 }
 
-int virtio_blk_attach(struct virtio_dev *dev)
-{
-    return attach(dev, "");
-}
-
 int virtio_blk_init(void)
 {
-    static char where[48];
-
-    /* PCI first: MSI-X capable and the common case (q35, microvm,pcie=on). */
-    if (virtio_pci_modern_probe(&blk_pci, VIRTIO_ID_BLOCK, 0) == 0) {
-        snprintf(where, sizeof(where), "pci %02x:%02x.%u", blk_pci.pci->bus, blk_pci.pci->dev,
-                 blk_pci.pci->fn);
-        return attach(&blk_pci.vdev, where);
+    struct virtio_dev *dev = virtio_dev_find(VIRTIO_ID_BLOCK, 0);
+    if (!dev) {
+        log_info("virtio-blk: no device");
+        return -ENODEV;
     }
-    if (virtio_mmio_probe(&blk_mmio, VIRTIO_ID_BLOCK, 0) == 0) {
-        snprintf(where, sizeof(where), "mmio %#llx", (unsigned long long)blk_mmio.base);
-        return attach(&blk_mmio.vdev, where);
-    }
-    log_info("virtio-blk: no device");
-    return -ENODEV;
+    return virtio_blk_attach(dev);
 }
 
 uint64_t virtio_blk_sectors(void)

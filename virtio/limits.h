@@ -33,4 +33,14 @@
  * without pause is broken or hostile. */
 #define VIRTIO_CONFIG_READ_TRIES 64
 
+/* Devices virtio_dev_find() can hand out per transport (it keeps their transport state): one
+ * disk and one network card today. */
+#define VIRTIO_FIND_MAX_DEVICES 4
+
+/* Queues of one PCI device whose notification offset is kept (a direct table, read on every
+ * notification): QEMU's own limit (VIRTIO_QUEUE_MAX), so every queue of any QEMU device fits,
+ * virtio-net's control queue at 2 * max_virtqueue_pairs included.  A queue beyond it is
+ * refused at set-up.  2 bytes each, per device. */
+#define VIRTIO_PCI_MAX_QUEUES 1024
+
 #endif

@@ -316,6 +316,37 @@ static uint8_t intr_ack(struct virtio_dev *d)
     return (uint8_t)isr;
 }
 
+/* INTERRUPT CONTEXT: acknowledge, nothing else.  Taking the interrupt has woken the core; its
+ * main loop finds the work in the rings. */
+static void mmio_irq(void *arg)
+{
+    intr_ack(arg);
+}
+
+/* One line for the whole device (§4.2.2: InterruptStatus is per device, not per queue): the
+ * first queue routed aims it; later queues share it only if they want the same core. */
+static int queue_irq_route(struct virtio_dev *d, uint16_t index, uint32_t apic_id, uint16_t *vector)
+{
+    struct virtio_mmio *m = vm_of(d);
+
+    *vector = VIRTIO_MSI_NO_VECTOR; /* queue_setup takes no vector: there is nothing to pick */
+    if (m->irq_routed)
+        return m->irq_apic_id == apic_id ? 0 : -EBUSY;
+    int cpu_vector = core_irq_alloc(mmio_irq, &m->vdev, m->name);
+    if (cpu_vector < 0)
+        return cpu_vector;
+    /* QEMU's virtio-mmio drives its line at the level of (InterruptStatus != 0), and QEMU's
+     * own microvm DSDT declares these lines Level, ActiveHigh.  Level triggering also means an
+     * interrupt already pending when the pin is unmasked is not lost (no edge would come). */
+    int err = core_ioapic_route_gsi(m->gsi, cpu_vector, apic_id, true, false);
+    if (err < 0)
+        return err;
+    m->irq_routed = true;
+    m->irq_apic_id = apic_id;
+    m->irq_vector = cpu_vector;
+    return 0;
+}
+
 static const struct virtio_transport_ops mmio_ops = {
     .config_read = config_read,
     .config_write = config_write,
@@ -331,6 +362,7 @@ static const struct virtio_transport_ops mmio_ops = {
     .queue_enable = queue_enable,
     .notify = notify,
     .intr_ack = intr_ack,
+    .queue_irq_route = queue_irq_route,
 };
 
 /* Whether an entry describes a window this transport may touch at all. */
@@ -400,29 +432,9 @@ int virtio_mmio_probe(struct virtio_mmio *m, uint32_t device_id, unsigned n)
         snprintf(m->name, sizeof(m->name), "virtio-mmio@%#llx", (unsigned long long)e->base);
         m->vdev.ops = &mmio_ops;
         m->vdev.name = m->name;
+        m->vdev.where = m->name;
         m->vdev.device_id = device_id;
         return 0;
     }
     return -ENODEV;
-}
-
-/* INTERRUPT CONTEXT: acknowledge, nothing else (STYLE.md rule 7).  Taking the interrupt has
- * woken the core; its main loop finds the work in the rings. */
-static void mmio_irq(void *arg)
-{
-    intr_ack(arg);
-}
-
-int virtio_mmio_route_irq(struct virtio_mmio *m, uint32_t apic_id)
-{
-    int vector = core_irq_alloc(mmio_irq, &m->vdev, m->name);
-    if (vector < 0)
-        return vector;
-    /* QEMU's virtio-mmio drives its line at the level of (InterruptStatus != 0), and QEMU's
-     * own microvm DSDT declares these lines Level, ActiveHigh.  Level triggering also means an
-     * interrupt already pending when the pin is unmasked is not lost (no edge would come). */
-    int rc = core_ioapic_route_gsi(m->gsi, vector, apic_id, true, false);
-    if (rc < 0)
-        return rc;
-    return vector;
 }

@@ -2,7 +2,9 @@
  * The virtio-mmio transport, version 2 (virtio 1.2 §4.2.2): a register window per device,
  * announced on the kernel command line by `virtio_mmio.device=<size>@<base>:<irq>` entries
  * (QEMU's microvm with acpi=off adds one per transport; core/config.h keeps them).  One wired
- * interrupt line per device, routed through the IOAPIC.  Legacy devices (version 1) are
+ * interrupt line per device, shared by all its queues, routed through the IOAPIC
+ * (level-triggered, active high: QEMU holds the line up while InterruptStatus is not 0) to one
+ * core by the transport op queue_irq_route.  Legacy devices (version 1) are
  * refused: QEMU needs `-global virtio-mmio.force-legacy=false` to offer version 2.
  *
  * The command-line entries are not trusted: an entry whose window is misaligned, too small for
@@ -10,11 +12,13 @@
  * plausible GSI, is skipped with a log line; so is a window without the magic value.
  *
  * Context: probe and routing at boot on core 0, before the other cores start; the device's
- * queues are then driven by their owning cores through struct virtio_transport_ops.
+ * queues are then driven by their owning cores through struct virtio_transport_ops.  Drivers
+ * reach it through virtio_dev_find().
  */
 #ifndef VIRTIO_MMIO_H
 #define VIRTIO_MMIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "virtio/virtio.h"
@@ -25,7 +29,11 @@ struct virtio_mmio {
     uint32_t config_len;    /* bytes of device configuration space at base + 0x100 */
     uint32_t gsi;           /* the interrupt line, as the command line gave it */
     unsigned entry;         /* index of the entry in core_config->virtio_mmio[] */
-    char name[32];          /* "virtio-mmio@0xfeb00e00": vdev.name until a driver sets its own */
+    char name[32];          /* "virtio-mmio@0xfeb00e00": vdev.where, and vdev.name until a
+                               driver sets its own */
+    bool irq_routed;        /* the line is aimed (queue_irq_route): at irq_apic_id */
+    uint32_t irq_apic_id;   /* LAPIC id of the core the line wakes */
+    int irq_vector;         /* CPU vector of the line, when routed */
 };
 
 /*
@@ -35,16 +43,6 @@ struct virtio_mmio {
  * device's status.  Boot, core 0.  Returns 0 or -ENODEV (no such device).
  */
 int virtio_mmio_probe(struct virtio_mmio *m, uint32_t device_id, unsigned n);
-
-/*
- * Route the device's interrupt line to the core with LAPIC id `apic_id`: allocates a vector
- * whose handler acknowledges InterruptStatus (and does nothing else: the interrupt itself
- * wakes the halted core, whose main loop then looks at the rings), and programs the IOAPIC
- * pin (level-triggered, active high: QEMU holds the line up while InterruptStatus is not 0).
- * Boot, core 0; before the device's DRIVER_OK is best.  Returns the vector, or -ENOSPC (no
- * vector) or -ENODEV (no IOAPIC serves the GSI); the device then has to be polled.
- */
-int virtio_mmio_route_irq(struct virtio_mmio *m, uint32_t apic_id);
 
 #ifdef TORIL_HOST_TEST
 /* Host tests: register accesses go to these (virtio/tests/test_mmio.c models a device). */

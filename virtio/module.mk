@@ -3,6 +3,7 @@
 KERNEL_SRCS += \
 	virtio/virtq.c \
 	virtio/virtio.c \
+	virtio/find.c \
 	virtio/pci.c \
 	virtio/pci_modern.c \
 	virtio/mmio.c \
@@ -15,4 +16,4 @@ $(eval $(call host_test,virtio/test_virtq,virtio/tests/test_virtq.c virtio/tests
 $(eval $(call host_test,virtio/test_virtq_hostile,virtio/tests/test_virtq_hostile.c virtio/tests/vq_env.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_virtio,virtio/tests/test_virtio.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_blk,virtio/tests/test_blk.c virtio/tests/blk_disk.c virtio/blk.c $(VIRTIO_TEST_DEPS)))
-$(eval $(call host_test,virtio/test_mmio,virtio/tests/test_mmio.c virtio/tests/blk_disk.c virtio/mmio.c virtio/blk.c $(VIRTIO_TEST_DEPS)))
+$(eval $(call host_test,virtio/test_mmio,virtio/tests/test_mmio.c virtio/tests/blk_disk.c virtio/mmio.c virtio/find.c virtio/blk.c $(VIRTIO_TEST_DEPS)))

@@ -4,8 +4,9 @@
  * every receive buffer holds a whole frame (header + 1514 bytes), and lwIP computes checksums.
  *
  * Queue layout (§5.1.2): receiveq i = 2i, transmitq i = 2i + 1, controlq = 2 * max pairs.
- * Transport: modern PCI (MSI-X per receive queue); without a PCI device, virtio-mmio, where the
- * device has one interrupt line and so gets one queue pair, its interrupt aimed at core 0.
+ * Pair i's receive interrupt is aimed at core i through the transport (virtio_dev_queue_irq()):
+ * on PCI an MSI-X entry per receive queue; where the device has one interrupt for all its
+ * queues (virtio-mmio) it reaches one core only, so the device gets one queue pair.
  * Boot (core 0) sets everything up and fills the receive rings; from then on pair i belongs to
  * core i.  Transmit completions are reclaimed by polling (no transmit interrupt).
  */
@@ -13,12 +14,10 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "core/irq.h"
 #include "core/log.h"
 #include "core/pmm.h"
-#include "virtio/mmio.h"
 #include "virtio/net.h"
-#include "virtio/pci_modern.h"
+#include "virtio/virtio.h"
 #include "virtio/virtq.h"
 
 #define NET_QUEUE_SIZE     256  /* entries per ring we ask for */
@@ -50,9 +49,7 @@ struct net_pair {
     struct virtio_net_counters counters;
 } __attribute__((aligned(64))); /* pairs on separate cache lines: each core writes its own */
 
-static struct virtio_pci vp;
-static struct virtio_mmio vm;   /* the transport when there is no PCI device */
-static struct virtio_dev *vdev; /* &vp.vdev or &vm.vdev */
+static struct virtio_dev *vdev; /* the device, whichever transport it is on */
 static struct net_pair pairs[VIRTIO_NET_MAX_PAIRS];
 static unsigned npairs;
 static uint8_t mac[6];
@@ -95,11 +92,6 @@ static int rx_post(struct net_queue *q, uint16_t k)
     return virtio_vq_add(&q->vq, &seg, 0, 1, (void *)(uintptr_t)(k + 1));
 }
 
-/* Receive interrupt: the core wakes from hlt; the main loop does the work (STYLE.md rule 7). */
-static void rx_irq(void *arg)
-{
-}
-
 /* Control command on the control queue, polled to completion.  Boot only. */
 static int ctrl_command(struct virtio_vq *cq, uint8_t class, uint8_t cmd, const void *data,
                         size_t len)
@@ -126,14 +118,8 @@ static int ctrl_command(struct virtio_vq *cq, uint8_t class, uint8_t cmd, const 
 
 int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
 {
-    bool mmio = false;
-    if (virtio_pci_modern_probe(&vp, VIRTIO_ID_NET, 0) == 0) {
-        vdev = &vp.vdev;
-    } else if (virtio_mmio_probe(&vm, VIRTIO_ID_NET, 0) == 0) {
-        vdev = &vm.vdev; /* one interrupt line: one queue pair */
-        mmio = true;
-        want_pairs = 1;
-    } else {
+    vdev = virtio_dev_find(VIRTIO_ID_NET, 0);
+    if (!vdev) {
         log_info("virtio-net: no device");
         return -ENODEV;
     }
@@ -161,16 +147,14 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
         npairs = VIRTIO_NET_MAX_PAIRS;
 
     for (unsigned i = 0; i < npairs; i++) {
-        uint16_t vector = VIRTIO_MSI_NO_VECTOR;
-        if (mmio) {
-            if (virtio_mmio_route_irq(&vm, apic_ids[0]) < 0)
-                log_warn("virtio-net: no interrupt for %s: it will be polled", vm.name);
-        } else {
-            int v = core_irq_alloc(rx_irq, &pairs[i], "virtio-net rx");
-            if (v >= 0 && virtio_pci_modern_route(&vp, i, v, apic_ids[i]) == 0)
-                vector = (uint16_t)i;
-            else
-                log_warn("virtio-net: no MSI-X for queue pair %u: it will be polled", i);
+        uint16_t vector;
+        /* Pair i's receive interrupt wakes core i.  A device with one interrupt for all its
+         * queues (virtio-mmio) can wake one core only: the pairs stop where that bites. */
+        if (virtio_dev_queue_irq(vdev, 2 * i, apic_ids[i], &vector) == -EBUSY) {
+            log_info("virtio-net: %s has one interrupt for all queues: %u queue pair%s",
+                     vdev->where, i, i == 1 ? "" : "s");
+            npairs = i;
+            break;
         }
         if ((rc = setup_queue(&pairs[i].rx, 2 * i, vector)) < 0 ||
             (rc = setup_queue(&pairs[i].tx, 2 * i + 1, VIRTIO_MSI_NO_VECTOR)) < 0) {
@@ -216,7 +200,7 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
     }
     log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u), %s",
              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], npairs, npairs == 1 ? "" : "s",
-             max_pairs, mmio ? vm.name : "pci");
+             max_pairs, vdev->where);
     return (int)npairs;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/irq.h"
@@ -199,7 +200,7 @@ static int queue_setup(struct virtio_dev *d, uint16_t index, uint16_t size,
 {
     struct virtio_pci *vp = vp_of(d);
     uintptr_t c = vp->common;
-    if (index >= num_queues(d) || index >= sizeof(vp->notify_off) / sizeof(vp->notify_off[0]))
+    if (index >= num_queues(d) || index >= VIRTIO_PCI_MAX_QUEUES)
         return -EINVAL;
     w16(c + CC_Q_SELECT, index);
     w16(c + CC_Q_SIZE, size);
@@ -240,6 +241,34 @@ static uint8_t intr_ack(struct virtio_dev *d)
     return r8(vp_of(d)->isr); /* reading the ISR status acknowledges it (§4.1.4.5) */
 }
 
+/* INTERRUPT CONTEXT.  An MSI-X message needs no acknowledgement (§4.1.5.3: the ISR status is
+ * not used with MSI-X): taking it has woken the core, whose main loop finds the work. */
+static void msix_irq(void *arg)
+{
+}
+
+static int queue_irq_route(struct virtio_dev *d, uint16_t index, uint32_t apic_id, uint16_t *vector)
+{
+    struct virtio_pci *vp = vp_of(d);
+    uint64_t addr;
+    uint32_t data;
+
+    if (vp->msix_entries < 0)
+        return -ENODEV;
+    if (vp->msix_used >= (unsigned)vp->msix_entries)
+        return -ENOSPC; /* the device offers fewer entries than queues asking (QEMU: vectors=) */
+    int cpu_vector = core_irq_alloc(msix_irq, vp, vp->where);
+    if (cpu_vector < 0)
+        return cpu_vector;
+    core_irq_msi_message(cpu_vector, apic_id, &addr, &data);
+    int err = virtio_pci_msix_set(vp->pci, vp->msix_used, addr, data);
+    if (err < 0)
+        return err;
+    /* §4.1.5.1.2: the queue is told this entry number at set-up (queue_msix_vector). */
+    *vector = (uint16_t)vp->msix_used++;
+    return 0;
+}
+
 static const struct virtio_transport_ops pci_ops = {
     .config_read = config_read,
     .config_write = config_write,
@@ -255,6 +284,7 @@ static const struct virtio_transport_ops pci_ops = {
     .queue_enable = queue_enable,
     .notify = notify,
     .intr_ack = intr_ack,
+    .queue_irq_route = queue_irq_route,
 };
 
 /* The address of a structure a virtio capability describes, checked against its BAR. */
@@ -317,17 +347,10 @@ int virtio_pci_modern_probe(struct virtio_pci *vp, uint32_t device_id, unsigned 
     }
     virtio_pci_enable(p);
     vp->msix_entries = virtio_pci_msix_enable(p);
+    snprintf(vp->where, sizeof(vp->where), "pci %02x:%02x.%u", p->bus, p->dev, p->fn);
     vp->vdev.ops = &pci_ops;
+    vp->vdev.name = vp->where;
+    vp->vdev.where = vp->where;
     vp->vdev.device_id = device_id;
     return 0;
-}
-
-int virtio_pci_modern_route(struct virtio_pci *vp, unsigned entry, int vector, uint32_t apic_id)
-{
-    uint64_t addr;
-    uint32_t data;
-    if (vp->msix_entries < 0 || (int)entry >= vp->msix_entries)
-        return -ENOSPC;
-    core_irq_msi_message(vector, apic_id, &addr, &data);
-    return virtio_pci_msix_set(vp->pci, entry, addr, data);
 }

@@ -188,3 +188,17 @@ int virtio_dev_init_finish(struct virtio_dev *dev)
     }
     return 0;
 }
+
+int virtio_dev_queue_irq(struct virtio_dev *dev, uint16_t index, uint32_t apic_id, uint16_t *vector)
+{
+    *vector = VIRTIO_MSI_NO_VECTOR;
+    int err = dev->ops->queue_irq_route(dev, index, apic_id, vector);
+    if (err == 0)
+        return 0;
+    /* Whatever the transport left there, the queue has no interrupt now. */
+    *vector = VIRTIO_MSI_NO_VECTOR;
+    if (err != -EBUSY)
+        log_warn("%s (%s): no interrupt for queue %u on APIC id %u (%d): it is only polled",
+                 dev->name, dev->where, index, apic_id, err);
+    return err;
+}

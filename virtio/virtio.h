@@ -127,12 +127,31 @@ struct virtio_transport_ops {
     /* Interrupt acknowledge for INTx and MMIO: reads (and for MMIO acknowledges) the interrupt
      * status, returning VIRTIO_ISR_* bits.  INTERRUPT CONTEXT.  Not needed with MSI-X. */
     uint8_t (*intr_ack)(struct virtio_dev *dev);
+
+    /* Aims the used-buffer notifications of queue `index` at the core with LAPIC id `apic_id`,
+     * so they wake that core from hlt.  The transport allocates the CPU vector and installs its
+     * own handler, which MUST only acknowledge what its mechanism needs acknowledged (nothing
+     * for MSI-X; InterruptStatus for a level-triggered line): the woken core's main loop finds
+     * the work in the ring.  On success *vector is what queue_setup takes for this queue: an
+     * MSI-X table entry (PCI), or VIRTIO_MSI_NO_VECTOR where the device has one interrupt for
+     * all its queues (MMIO: one level-triggered line, which can reach one core only).
+     * Call before queue_setup for that queue; boot, one core.  Returns 0;
+     *   -EBUSY   the interrupt is shared by the device's queues and already aims at another
+     *            core (so this queue cannot wake its own core);
+     *   -ENOSPC  no CPU vector or MSI-X table entry is left;
+     *   -ENODEV  the platform cannot deliver it (no MSI-X, no IOAPIC serves the line).
+     * On failure nothing was routed and *vector is VIRTIO_MSI_NO_VECTOR: the queue has no
+     * interrupt. */
+    int (*queue_irq_route)(struct virtio_dev *dev, uint16_t index, uint32_t apic_id,
+                           uint16_t *vector);
 };
 
 /* A virtio device as drivers see it.  Filled by the transport; features by init_begin. */
 struct virtio_dev {
     const struct virtio_transport_ops *ops; /* the transport behind this device */
-    const char *name;                       /* for log lines, never NULL: "virtio-net@mmio0" */
+    const char *name;                       /* for log lines, never NULL: "virtio-net" */
+    const char *where;                      /* transport and address, for log lines, never
+                                               NULL: "pci 00:03.0", "virtio-mmio@0xfeb00e00" */
     uint32_t device_id;                     /* VIRTIO_ID_* */
     uint64_t features;                      /* negotiated; valid after virtio_dev_init_begin() */
 };
@@ -202,5 +221,25 @@ int virtio_dev_init_finish(struct virtio_dev *dev);
 
 /* §3.1.1: sets FAILED: the driver gave up on the device.  Boot. */
 void virtio_dev_fail(struct virtio_dev *dev);
+
+/*
+ * Aims queue `index`'s interrupt at the core with LAPIC id `apic_id` (the transport's
+ * queue_irq_route: MSI-X on PCI, the device's one level-triggered line on MMIO).  *vector is
+ * then what struct virtio_vq_setup.vector takes for that queue.  Returns 0, or the transport's
+ * error (see queue_irq_route), logged except -EBUSY, which is the caller's to explain; the
+ * queue then has no interrupt (*vector is VIRTIO_MSI_NO_VECTOR).  Boot, between
+ * init_begin and the queue's virtio_dev_vq_setup().
+ */
+int virtio_dev_queue_irq(struct virtio_dev *dev, uint16_t index, uint32_t apic_id,
+                         uint16_t *vector);
+
+/*
+ * The `n`-th (from 0) virtio device of type `device_id` (VIRTIO_ID_*): on PCI (after
+ * virtio_pci_scan()) first, then over virtio-mmio (in command-line order).  The transport
+ * state lives in this layer (up to VIRTIO_FIND_MAX_DEVICES devices per transport); the device
+ * is probed but not initialised.  Boot, core 0.  Returns the device, or NULL when there is
+ * none (or no room for another: logged).
+ */
+struct virtio_dev *virtio_dev_find(uint32_t device_id, unsigned n);
 
 #endif

@@ -98,6 +98,7 @@ static void fake_set_status(struct virtio_dev *dev, uint8_t status)
 static int fake_reset(struct virtio_dev *dev)
 {
     struct fake_device *fd = to_fake(dev);
+    fd->resets++;
     if (fd->reset_times_out)
         return -ETIMEDOUT;
     fd->status = 0;
@@ -105,9 +106,12 @@ static int fake_reset(struct virtio_dev *dev)
     if (fd->nstatus < FAKE_STATUS_LOG)
         fd->status_log[fd->nstatus++] = 0;
     for (unsigned i = 0; i < FAKE_MAX_QUEUES; i++) {
-        uint16_t max = fd->q[i].max;
+        /* The routing survives a reset, as an MSI-X table or an IOAPIC pin does. */
+        struct fake_queue kept = fd->q[i];
         memset(&fd->q[i], 0, sizeof(fd->q[i]));
-        fd->q[i].max = max;
+        fd->q[i].max = kept.max;
+        fd->q[i].irq_routed = kept.irq_routed;
+        fd->q[i].irq_apic_id = kept.irq_apic_id;
     }
     return 0;
 }
@@ -140,6 +144,11 @@ static int fake_queue_setup(struct virtio_dev *dev, uint16_t index, uint16_t siz
         driver_error(fd, "misaligned ring part (§2.7.1)");
     if (!(fd->status & VIRTIO_STATUS_FEATURES_OK) || (fd->status & VIRTIO_STATUS_DRIVER_OK))
         driver_error(fd, "queue set up outside FEATURES_OK .. DRIVER_OK");
+    if (q->setups > 0)
+        driver_error(fd, "queue set up twice without a reset (its rings redirected)");
+    q->setups++;
+    if (vector != VIRTIO_MSI_NO_VECTOR && (fd->irq_shared || vector >= fd->irq_used))
+        driver_error(fd, "queue given an interrupt entry queue_irq_route did not hand out");
     q->size = size;
     q->vector = vector;
     q->desc = (struct virtq_desc *)(uintptr_t)a->desc;
@@ -175,6 +184,35 @@ static uint8_t fake_intr_ack(struct virtio_dev *dev)
     return VIRTIO_ISR_QUEUE;
 }
 
+static int fake_queue_irq_route(struct virtio_dev *dev, uint16_t index, uint32_t apic_id,
+                                uint16_t *vector)
+{
+    struct fake_device *fd = to_fake(dev);
+
+    *vector = VIRTIO_MSI_NO_VECTOR;
+    if (index >= fd->nqueues || fd->q[index].max == 0) {
+        driver_error(fd, "interrupt routed for a queue that does not exist");
+        return -ENODEV;
+    }
+    if (fd->status & VIRTIO_STATUS_DRIVER_OK)
+        driver_error(fd, "interrupt routed after DRIVER_OK");
+    if (fd->irq_entries < 0)
+        return -ENODEV;
+    if (fd->irq_shared) {
+        /* One line: the first route aims it; a later one must want the same core. */
+        for (unsigned i = 0; i < fd->nqueues; i++)
+            if (fd->q[i].irq_routed && fd->q[i].irq_apic_id != apic_id)
+                return -EBUSY;
+    } else {
+        if (fd->irq_used >= (unsigned)fd->irq_entries)
+            return -ENOSPC;
+        *vector = (uint16_t)fd->irq_used++;
+    }
+    fd->q[index].irq_routed = true;
+    fd->q[index].irq_apic_id = apic_id;
+    return 0;
+}
+
 static const struct virtio_transport_ops fake_ops = {
     .config_read = fake_config_read,
     .config_write = fake_config_write,
@@ -190,6 +228,7 @@ static const struct virtio_transport_ops fake_ops = {
     .queue_enable = fake_queue_enable,
     .notify = fake_notify,
     .intr_ack = fake_intr_ack,
+    .queue_irq_route = fake_queue_irq_route,
 };
 
 void fake_device_init(struct fake_device *fd, uint32_t device_id, uint64_t features,
@@ -198,11 +237,13 @@ void fake_device_init(struct fake_device *fd, uint32_t device_id, uint64_t featu
     memset(fd, 0, sizeof(*fd));
     fd->dev.ops = &fake_ops;
     fd->dev.name = "fake";
+    fd->dev.where = "fake";
     fd->dev.device_id = device_id;
     fd->device_features = features;
     fd->nqueues = nqueues < FAKE_MAX_QUEUES ? nqueues : FAKE_MAX_QUEUES;
     for (unsigned i = 0; i < fd->nqueues; i++)
         fd->q[i].max = qmax;
+    fd->irq_entries = fd->nqueues;
 }
 
 /* --- ring side ----------------------------------------------------------------------------- */

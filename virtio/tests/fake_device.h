@@ -57,6 +57,9 @@ struct fake_queue {
     bool auto_avail_event; /* after each pop, ask for a kick at the next entry (EVENT_IDX) */
     unsigned notifies;     /* available-buffer notifications received */
     unsigned interrupts;   /* used-buffer notifications sent */
+    bool irq_routed;       /* queue_irq_route was called for it (and succeeded) */
+    uint32_t irq_apic_id;  /* the LAPIC id it was aimed at */
+    unsigned setups;       /* queue_setup calls since the last reset */
 };
 
 struct fake_device {
@@ -70,6 +73,11 @@ struct fake_device {
     bool reset_times_out;                 /* reset reports -ETIMEDOUT */
     bool refuse_vector;                   /* queue_setup fails with -EIO */
     bool needs_reset;                     /* DEVICE_NEEDS_RESET reads set from DRIVER_OK on */
+    int irq_entries;                      /* MSI-X-like table size (-1: no interrupts at all) */
+    unsigned irq_used;                    /* table entries handed out by queue_irq_route */
+    bool irq_shared;                      /* one interrupt for all queues (like virtio-mmio):
+                                             the first route aims it, others must agree */
+    unsigned resets;                      /* reset calls */
     uint8_t config[FAKE_CONFIG_SIZE];     /* configuration space */
     uint32_t generation;                  /* configuration generation */
     unsigned config_changes;              /* the next N generation reads each change it */
@@ -81,7 +89,8 @@ struct fake_device {
     void *on_notify_arg;                          /* its argument */
 };
 
-/* A device offering `features`, with `nqueues` queues of maximum size `qmax`. */
+/* A device offering `features`, with `nqueues` queues of maximum size `qmax`, and an
+ * interrupt table entry for each queue (irq_entries = nqueues, not shared). */
 void fake_device_init(struct fake_device *fd, uint32_t device_id, uint64_t features,
                       uint16_t nqueues, uint16_t qmax);
 

@@ -16,8 +16,6 @@
 
 #include "tests/host/log_host.h"
 #include "virtio/blk.h"
-#include "virtio/mmio.h"
-#include "virtio/pci_modern.h"
 #include "virtio/tests/blk_disk.h"
 
 #define V1         VIRTIO_BIT(VIRTIO_F_VERSION_1)
@@ -30,14 +28,9 @@
 #define MQ         VIRTIO_BIT(VIRTIO_BLK_F_MQ)
 
 /* No transport in these tests: virtio_blk_init() finds nothing. */
-int virtio_pci_modern_probe(struct virtio_pci *vp, uint32_t device_id, unsigned n)
+struct virtio_dev *virtio_dev_find(uint32_t device_id, unsigned n)
 {
-    return -ENODEV;
-}
-
-int virtio_mmio_probe(struct virtio_mmio *m, uint32_t device_id, unsigned n)
-{
-    return -ENODEV;
+    return NULL;
 }
 
 struct env {

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "core/log.h"
+#include "tests/host/log_host.h"
 #include "virtio/tests/fake_device.h"
 #include "virtio/virtio.h"
 
@@ -41,7 +43,7 @@ static void test_init_sequence(void **state)
     /* Offers more than the driver implements, in every feature range. */
     uint64_t offered = V1 | EVENT | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | MAC | MQ |
                        VIRTIO_BIT(34) /* RING_PACKED */ | VIRTIO_BIT(40) | VIRTIO_BIT(63);
-    struct virtio_vq_setup s = {.index = 1, .size = 64, .vector = 3, .mem = mem, .mem_len = len};
+    struct virtio_vq_setup s = {.index = 1, .size = 64, .mem = mem, .mem_len = len};
 
     fake_device_init(&fd, VIRTIO_ID_NET, offered, 2, 256);
     fd.status = 0x55; /* whatever a previous user left */
@@ -57,12 +59,17 @@ static void test_init_sequence(void **state)
     assert_int_equal(fd.status_log[3], st_fok);
 
     assert_int_equal(virtio_dev_queue_size(&fd.dev, 1, 64), 64);
+    /* The queue's interrupt aims at APIC id 7 before the queue is set up with its entry. */
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 1, 7, &s.vector), 0);
+    assert_int_equal(s.vector, 0);
+    assert_true(fd.q[1].irq_routed);
+    assert_int_equal(fd.q[1].irq_apic_id, 7);
     assert_int_equal(virtio_dev_vq_setup(&fd.dev, &vq, &s), 0);
     virtio_vq_ring_addrs(&vq, &a);
     assert_true(fd.q[1].enabled);
     assert_false(fd.q[0].enabled);
     assert_int_equal(fd.q[1].size, 64);
-    assert_int_equal(fd.q[1].vector, 3);
+    assert_int_equal(fd.q[1].vector, 0);
     assert_ptr_equal(fd.q[1].desc, (void *)(uintptr_t)a.desc);
     assert_ptr_equal(fd.q[1].avail, (void *)(uintptr_t)a.driver);
     assert_ptr_equal(fd.q[1].used, (void *)(uintptr_t)a.device);
@@ -256,6 +263,49 @@ static void test_vq_setup_errors(void **state)
     free(mem);
 }
 
+/* Interrupt routing through the transport: an entry per queue while the device has them;
+ * then none (logged, the queue is polled); a shared interrupt aims at one core only (-EBUSY,
+ * not logged: the driver explains); a device without interrupts (logged). */
+static void test_queue_irq(void **state)
+{
+    struct fake_device fd;
+    uint16_t vector;
+
+    fake_device_init(&fd, VIRTIO_ID_NET, V1, 3, 64);
+    fd.irq_entries = 2;
+    assert_int_equal(virtio_dev_init_begin(&fd.dev, 0, 0), 0);
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 0, 1, &vector), 0);
+    assert_int_equal(vector, 0);
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 2, 4, &vector), 0);
+    assert_int_equal(vector, 1);
+    assert_int_equal(fd.q[2].irq_apic_id, 4);
+    unsigned warns = log_host_count[LOG_WARN];
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 1, 2, &vector), -ENOSPC);
+    assert_int_equal(vector, VIRTIO_MSI_NO_VECTOR);
+    assert_false(fd.q[1].irq_routed);
+    assert_int_equal(log_host_count[LOG_WARN], warns + 1);
+    assert_non_null(strstr(log_host_last, "no interrupt for queue 1 on APIC id 2"));
+    assert_int_equal(fd.driver_errors, 0);
+
+    fake_device_init(&fd, VIRTIO_ID_NET, V1, 3, 64);
+    fd.irq_shared = true;
+    assert_int_equal(virtio_dev_init_begin(&fd.dev, 0, 0), 0);
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 0, 5, &vector), 0);
+    assert_int_equal(vector, VIRTIO_MSI_NO_VECTOR);
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 1, 5, &vector), 0);
+    warns = log_host_count[LOG_WARN];
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 2, 6, &vector), -EBUSY);
+    assert_int_equal(vector, VIRTIO_MSI_NO_VECTOR);
+    assert_int_equal(log_host_count[LOG_WARN], warns);
+    assert_int_equal(fd.driver_errors, 0);
+
+    fake_device_init(&fd, VIRTIO_ID_NET, V1, 1, 64);
+    fd.irq_entries = -1;
+    assert_int_equal(virtio_dev_init_begin(&fd.dev, 0, 0), 0);
+    assert_int_equal(virtio_dev_queue_irq(&fd.dev, 0, 0, &vector), -ENODEV);
+    assert_non_null(strstr(log_host_last, "only polled"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_config_read),
         cmocka_unit_test(test_queue_size),
         cmocka_unit_test(test_vq_setup_errors),
+        cmocka_unit_test(test_queue_irq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
