@@ -10,9 +10,8 @@
  *      ended (rounded up to ALIGN), and is read with the whole rest of the run as its buffer,
  *      so the reader puts even its last partial sector straight into place (the bytes past the
  *      end land on file i+1's space, which is read next); 512 bytes of slack after the last;
- *   4. enter files, then folders (every prefix of every path, pointing into the paths), into
- *      the table; pair "x.gz" with "x"; hash each representation's bytes for its ETag; format
- *      its headers (httpd_file_init()).
+ *   4. enter files (with the hash of their bytes, taken as they were read), then folders (every
+ *      prefix of every path, pointing into the paths), into the table; point "x" at "x.gz".
  * Nothing of the loaded cache is ever freed or moved: lwIP sends the bytes by reference.
  */
 #include <errno.h>
@@ -29,8 +28,6 @@
 #include "core/log.h"
 #include "core/pmm.h"
 #include "core/random.h"
-#include "httpd/mime.h"
-#include "httpd/response.h"
 
 #define ALIGN     16u                     /* file bytes start on this boundary in the run */
 #define SLACK     CONTENT_FAT_SECTOR_SIZE /* after the last file: its last sector's tail */
@@ -85,10 +82,9 @@ struct slot {
 static struct {
     bool loaded;                /* a load succeeded: frozen */
     uint64_t key[2];            /* SipHash key, random per boot */
-    struct content_file *files; /* the files, in walk order */
+    struct content_file *files; /* the files, in walk order; files[i].index == i */
     size_t nfiles;              /* entries of files used */
-    struct httpd_file *gz;      /* the gzip variants */
-    size_t ngz;                 /* entries of gz used */
+    size_t ngz;                 /* files that have a ".gz" sibling */
     struct dir *dirs;           /* the folders */
     size_t ndirs;               /* entries of dirs used */
     struct slot *table;         /* mask + 1 slots (a power of two); NULL when nfiles is 0 */
@@ -180,7 +176,7 @@ static uint64_t path_hash(const char *path, size_t len)
     return siphash(cache.key, path, len);
 }
 
-/* XXH64 (Yann Collet's xxHash, 64-bit, seed 0): the ETag hash.  Fast (four independent lanes
+/* XXH64 (Yann Collet's xxHash, 64-bit, seed 0): the content hash.  Fast (four independent lanes
  * of 8 bytes), so hashing the whole site costs little of the boot. */
 #define P1 0x9e3779b185ebca87ull
 #define P2 0xc2b2ae3d27d4eb4full
@@ -304,6 +300,16 @@ bool content_cache_is_dir(const char *path, size_t len)
     return probe(path, len, true)->ref != 0;
 }
 
+size_t content_cache_count(void)
+{
+    return cache.nfiles;
+}
+
+const struct content_file *content_cache_file(size_t index)
+{
+    return index < cache.nfiles ? &cache.files[index] : NULL;
+}
+
 /* Enter path as reference ref (file or folder) unless it is there already; returns whether it
  * was entered. */
 static bool table_add(const char *path, size_t len, uint32_t ref, bool dir)
@@ -382,7 +388,7 @@ static int collect(void *arg, const struct content_fat_file *f)
     return 0;
 }
 
-/* Bytes of the index: files, gzip variants, folders, table. */
+/* Bytes of the index: files, folders, table. */
 static size_t table_slots(const struct walk *w)
 {
     size_t want = 2 * (w->n + w->dirs_bound), slots = 16;
@@ -396,18 +402,19 @@ static uint64_t index_bytes(const struct walk *w)
 {
     /* Each block rounded to pages, plus one for the heap's header: large blocks take pages. */
     uint64_t b = round_up(w->n * sizeof(struct content_file), PAGE) +
-                 round_up(w->gz_bound * sizeof(struct httpd_file), PAGE) +
                  round_up(w->dirs_bound * sizeof(struct dir), PAGE) +
                  round_up(table_slots(w) * sizeof(struct slot), PAGE);
-    return b + 4 * PAGE;
+    return b + 3 * PAGE;
 }
 
 /*
- * Refuse a site that does not fit: its bytes and index must fit in the free pages minus
- * CONTENT_MEM_HEADROOM.  The message gives the site's size, what it needs, and a guest memory
- * size that would do (what the guest has now plus what is missing, rounded up to 16 MiB).
+ * Refuse a site that does not fit: its bytes, its index and its users' per-file data must fit
+ * in the free pages minus CONTENT_MEM_HEADROOM.  The message gives the site's size, what it
+ * needs, and a guest memory size that would do (what the guest has now plus what is missing,
+ * rounded up to 16 MiB).
  */
-static int check_memory(const struct walk *w, uint64_t run_bytes)
+static int check_memory(const struct walk *w, uint64_t run_bytes,
+                        content_cache_user_mem_fn user_mem)
 {
     size_t total_pages, free_pages;
     uint64_t site = 0, need, free_b, have, missing, mem_mib;
@@ -415,7 +422,7 @@ static int check_memory(const struct walk *w, uint64_t run_bytes)
     for (size_t i = 0; i < w->n; i++)
         site += w->v[i].size;
     core_pmm_stats(&total_pages, &free_pages);
-    need = run_bytes + index_bytes(w);
+    need = run_bytes + index_bytes(w) + (user_mem != NULL ? user_mem(w->n, w->gz_bound) : 0);
     free_b = (uint64_t)free_pages * PAGE;
     have = free_b > CONTENT_MEM_HEADROOM ? free_b - CONTENT_MEM_HEADROOM : 0;
     if (need <= have)
@@ -423,8 +430,8 @@ static int check_memory(const struct walk *w, uint64_t run_bytes)
     missing = need - have;
     mem_mib = ((uint64_t)total_pages * PAGE + missing + 2 * MIB + 16 * MIB - 1) / (16 * MIB) * 16;
     log_error("content: the site does not fit in memory: %zu files, %llu bytes (%llu MiB) need "
-              "%llu MiB with their index, and %llu MiB are free beyond the %llu MiB kept for the "
-              "network; give the guest at least %llu MiB (MEM=%lluM)",
+              "%llu MiB with their index and per-file data, and %llu MiB are free beyond the "
+              "%llu MiB kept for the network; give the guest at least %llu MiB (MEM=%lluM)",
               w->n, (unsigned long long)site, (unsigned long long)((site + MIB - 1) / MIB),
               (unsigned long long)((need + MIB - 1) / MIB), (unsigned long long)(have / MIB),
               (unsigned long long)(CONTENT_MEM_HEADROOM / MIB), (unsigned long long)mem_mib,
@@ -477,8 +484,13 @@ static void enter_files(struct walk *w, size_t *skipped)
 
         if (r->file == -2)
             continue;
-        f->path = path;
-        f->path_len = r->path_len;
+        *f = (struct content_file){.path = path,
+                                   .path_len = r->path_len,
+                                   .data = r->data,
+                                   .size = r->size,
+                                   .mtime = r->mtime,
+                                   .hash = r->hash,
+                                   .index = (uint32_t)cache.nfiles};
         if (!table_add(path, r->path_len, (uint32_t)cache.nfiles + 1, false)) {
             log_warn("content: %s is on the disk twice; serving the first", path);
             (*skipped)++;
@@ -510,74 +522,27 @@ static int enter_dirs(const struct walk *w)
     return 0;
 }
 
-static int init_http(struct httpd_file *out, const struct record *r, const char *type, bool gzip,
-                     bool has_variant)
+/* Point every "x" at its sibling "x.gz" (after enter_files: it looks the originals up). */
+static void pair_siblings(void)
 {
-    char etag[sizeof("\"0123456789abcdef-gz\"")];
-    struct httpd_file_info info = {
-        .data = r->data,
-        .size = r->size,
-        .mtime = r->mtime,
-        .etag = etag,
-        .content_type = type,
-        .gzip = gzip,
-        .has_gzip_variant = has_variant,
-    };
-
-    if ((size_t)snprintf(etag, sizeof(etag), "\"%016llx%s\"", (unsigned long long)r->hash,
-                         gzip ? "-gz" : "") >= sizeof(etag))
-        return -EINVAL; /* cannot happen: the buffer is sized for the longest tag */
-    return httpd_file_init(out, &info);
-}
-
-/* Pair "x.gz" with "x", then format every representation's headers. */
-static int finish_files(const struct walk *w)
-{
-    struct record **by_file = calloc(cache.nfiles ? cache.nfiles : 1, sizeof(*by_file));
-    int rc = 0;
-
-    if (by_file == NULL)
-        return -ENOMEM;
-    for (size_t i = 0; i < w->n; i++)
-        if (w->v[i].file >= 0)
-            by_file[w->v[i].file] = &w->v[i];
-
-    /* Variants first: the plain representation's headers say whether one exists (Vary). */
     for (size_t i = 0; i < cache.nfiles; i++) {
         const struct content_file *gzf = &cache.files[i];
         struct content_file *base;
-        const char *type;
 
         if (gzf->path_len <= GZ_LEN + 1 ||
             memcmp(gzf->path + gzf->path_len - GZ_LEN, GZ_SUFFIX, GZ_LEN) != 0)
             continue;
         base = (struct content_file *)content_cache_lookup(gzf->path, gzf->path_len - GZ_LEN);
         if (base == NULL)
-            continue; /* served as itself only */
-        type = httpd_mime_lookup(base->path, base->path_len);
-        rc = init_http(&cache.gz[cache.ngz], by_file[i], type, true, true);
-        if (rc < 0)
-            goto out;
-        base->gz = &cache.gz[cache.ngz++];
+            continue; /* a ".gz" without its original: only itself */
+        base->gz = gzf;
+        cache.ngz++;
     }
-    for (size_t i = 0; i < cache.nfiles; i++) {
-        struct content_file *f = &cache.files[i];
-        rc = init_http(&f->http, by_file[i], httpd_mime_lookup(f->path, f->path_len), false,
-                       f->gz != NULL);
-        if (rc < 0)
-            goto out;
-    }
-out:
-    if (rc < 0)
-        log_error("content: cannot format the headers of a file (error %d)", rc);
-    free(by_file);
-    return rc;
 }
 
 static void release(void)
 {
     free(cache.files);
-    free(cache.gz);
     free(cache.dirs);
     free(cache.table);
     free(cache.paths);
@@ -585,7 +550,8 @@ static void release(void)
     memset(&cache, 0, sizeof(cache));
 }
 
-int content_cache_load(const struct content_fat_dev *dev, struct content_cache_stats *st)
+int content_cache_load(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem,
+                       struct content_cache_stats *st)
 {
     struct content_fat *fs = NULL;
     struct walk w = {0};
@@ -616,14 +582,13 @@ int content_cache_load(const struct content_fat_dev *dev, struct content_cache_s
     cache.paths = w.paths; /* kept: the files and folders point into it */
     slots = table_slots(&w);
     cache.run_pages = w.run > 0 ? round_up(w.run + SLACK, PAGE) / PAGE : 0;
-    rc = check_memory(&w, (uint64_t)cache.run_pages * PAGE);
+    rc = check_memory(&w, (uint64_t)cache.run_pages * PAGE, user_mem);
     if (rc < 0)
         goto fail;
     rc = -ENOMEM;
     cache.files = calloc(w.n ? w.n : 1, sizeof(*cache.files));
-    cache.gz = calloc(w.gz_bound ? w.gz_bound : 1, sizeof(*cache.gz));
     cache.dirs = calloc(w.dirs_bound ? w.dirs_bound : 1, sizeof(*cache.dirs));
-    if (cache.files == NULL || cache.gz == NULL || cache.dirs == NULL)
+    if (cache.files == NULL || cache.dirs == NULL)
         goto fail_mem;
     if (w.n > 0) {
         cache.table = calloc(slots, sizeof(*cache.table));
@@ -646,14 +611,13 @@ int content_cache_load(const struct content_fat_dev *dev, struct content_cache_s
         goto fail;
     }
 
-    /* 4. Table, folders, gzip pairs, headers. */
+    /* 4. Table, folders, ".gz" siblings. */
     if (w.n > 0) {
         enter_files(&w, &skipped);
         rc = enter_dirs(&w);
-        if (rc == 0)
-            rc = finish_files(&w);
         if (rc < 0)
             goto fail;
+        pair_siblings();
     }
 
     content_fat_unmount(fs);
@@ -666,7 +630,7 @@ int content_cache_load(const struct content_fat_dev *dev, struct content_cache_s
                                            .skipped = skipped,
                                            .mem = cache.run_pages * PAGE + index_bytes(&w)};
         for (size_t i = 0; i < cache.nfiles; i++)
-            st->bytes += cache.files[i].http.size;
+            st->bytes += cache.files[i].size;
     }
     return 0;
 

@@ -47,6 +47,7 @@ struct content_fat_dev {
     int (*read)(void *ctx, uint64_t lba, uint32_t count, void *buf);
     void *ctx;        /* passed to read() as is */
     uint64_t sectors; /* device size in 512-byte sectors */
+    const char *name; /* what it is, for log lines ("virtio-blk"); may be NULL */
 };
 
 /* A mounted volume (private to fat.c). */

@@ -38,15 +38,12 @@ $(BUILD)/host/content/test_fat_regress: \
 	$(CONTENT_FAT_HDRS) content/tests/fat_test_util.h content/tests/fat_small.h
 
 # The cache on images made at test time, read through a file-backed block device; its memory
-# comes from core/pmm.c over host memory, its headers from httpd's response code.  The MIME
-# table is httpd's generated header (httpd/module.mk, included after this file: named here).
+# comes from core/pmm.c over host memory.  Nothing of httpd is linked: content knows no HTTP.
 CONTENT_CACHE_TEST_SRCS := content/tests/test_cache.c $(CONTENT_CACHE_SRCS) \
-	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS) core/pmm.c \
-	httpd/response.c httpd/mime.c httpd/date.c httpd/negotiate.c
+	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS) core/pmm.c
 $(eval $(call host_test,content/test_cache,$(CONTENT_CACHE_TEST_SRCS)))
-$(BUILD)/host/content/test_cache: HOST_CFLAGS += -I$(BUILD)/httpd
-$(BUILD)/host/content/test_cache: $(BUILD)/httpd/mime_table.h $(CONTENT_CACHE_HDRS) \
-	$(CONTENT_FAT_HDRS) content/tests/fat_test_util.h
+$(BUILD)/host/content/test_cache: $(CONTENT_CACHE_HDRS) $(CONTENT_FAT_HDRS) \
+	content/tests/fat_test_util.h
 
 # --- fuzzing ----------------------------------------------------------------------------------
 #   make fuzz-content [FUZZ_SECONDS=600]      (also run by make fuzz; FUZZ_SECONDS defaults to 60)

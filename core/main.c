@@ -26,8 +26,11 @@
 #include "core/x86.h"
 #include "boot/boot.h"
 #include "content/boot.h"
+#include "content/fat.h"
+#include "httpd/files.h"
 #include "httpd/server.h"
 #include "netstack/link.h"
+#include "virtio/blk.h"
 #include "virtio/pci.h"
 
 __attribute__((noreturn)) void core_main(uint32_t start_info);
@@ -87,16 +90,31 @@ void core_main(uint32_t start_info)
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
 
-    /* 9. Devices and services: PCI; the site from its disk into the content cache; the network
-     *    (one queue pair and one lwIP instance per core); one HTTP worker per networked core. */
+    /* 9. Devices and services: PCI; the site's disk (virtio-blk, PCI else MMIO), handed to
+     *    content as a block device and read into the content cache, with room kept for httpd's
+     *    per-file headers; the network (one queue pair and one lwIP instance per core); one
+     *    HTTP worker per networked core, whose per-file headers httpd builds from the cache. */
     virtio_pci_scan();
-    int rc = content_boot();
+    struct content_fat_dev disk, *site = NULL;
+    int rc = virtio_blk_init();
+    if (rc == 0) {
+        disk = (struct content_fat_dev){
+            .read = virtio_blk_read_ctx, .sectors = virtio_blk_sectors(), .name = "virtio-blk"};
+        site = &disk;
+    } else if (rc != -ENODEV) {
+        log_error("toril: the site's disk could not be brought up (%d); stopping", rc);
+        core_power_fail(CORE_EXIT_BOOT);
+    }
+    rc = content_boot(site, httpd_files_mem); /* site NULL: no disk, serve nothing */
     if (rc < 0 && rc != -ENODEV) {
         log_error("toril: the site could not be loaded (%d); stopping", rc);
         core_power_fail(CORE_EXIT_BOOT);
     }
     netstack_link_boot();
-    httpd_server_boot();
+    if (httpd_server_boot() < 0) {
+        log_error("toril: the HTTP server could not be set up; stopping");
+        core_power_fail(CORE_EXIT_BOOT);
+    }
 
     /* 10. The other cores. */
     unsigned online = core_smp_start();

@@ -6,7 +6,7 @@
  * formats (.mjs, .wasm, .webmanifest, .woff2, .avif, ...) -- with "; charset=utf-8" on text
  * types (text/..., JavaScript, JSON, XML and their +json/+xml kin).
  *
- * Context: any; the table is read-only.  Used by the content cache at boot, per file.
+ * Context: any; the table is read-only.  Used at boot, per file, by httpd/files.c.
  */
 #ifndef HTTPD_MIME_H
 #define HTTPD_MIME_H

@@ -1,13 +1,18 @@
 # httpd/: the HTTP/1.1 protocol layer -- request parsing (on llhttp), path canonicalization,
-# content types, response decisions and header formatting.  Connection handling on lwIP's altcp
-# joins later.
+# content types, response decisions and header formatting, and the per-file response headers
+# built from the content cache.  The connection layer on lwIP's altcp is httpd/server.mk.
 
 HTTPD_SRCS := httpd/request.c httpd/path.c httpd/date.c httpd/negotiate.c httpd/mime.c \
 	httpd/response.c
 HTTPD_HDRS := httpd/limits.h httpd/request.h httpd/path.h httpd/date.h httpd/negotiate.h \
-	httpd/mime.h httpd/response.h
+	httpd/mime.h httpd/response.h httpd/files.h
 
 KERNEL_SRCS += $(HTTPD_SRCS)
+
+# The per-file response headers, built from the content cache at boot: apart from HTTPD_SRCS,
+# which the fuzzer and its replay link without the cache.
+HTTPD_FILES_SRCS := httpd/files.c
+KERNEL_SRCS += $(HTTPD_FILES_SRCS)
 
 # --- content types ----------------------------------------------------------------------------
 # The extension table is generated from Debian's /etc/mime.types (media-types, a build
@@ -65,11 +70,19 @@ $(eval $(call host_test,httpd/test_mime,httpd/tests/test_mime.c httpd/mime.c))
 $(eval $(call host_test,httpd/test_response,httpd/tests/test_response.c httpd/response.c \
 	httpd/negotiate.c httpd/date.c httpd/mime.c))
 
+# The per-file headers over a stand-in content cache (the test defines content_cache_count()
+# and content_cache_file()): no FAT image, no content/ source.
+$(eval $(call host_test,httpd/test_files,httpd/tests/test_files.c $(HTTPD_FILES_SRCS) \
+	httpd/response.c httpd/negotiate.c httpd/date.c httpd/mime.c tests/host/log_host.c))
+
 HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request $(BUILD)/host/httpd/test_path \
 	$(BUILD)/host/httpd/test_negotiate $(BUILD)/host/httpd/test_mime \
-	$(BUILD)/host/httpd/test_response
-$(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response: HOST_CFLAGS += -I$(BUILD)/httpd
-$(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response: $(HTTPD_MIME_TABLE)
+	$(BUILD)/host/httpd/test_response $(BUILD)/host/httpd/test_files
+HTTPD_MIME_TESTS := $(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response \
+	$(BUILD)/host/httpd/test_files
+$(HTTPD_MIME_TESTS): HOST_CFLAGS += -I$(BUILD)/httpd
+$(HTTPD_MIME_TESTS): $(HTTPD_MIME_TABLE)
+$(BUILD)/host/httpd/test_files: content/cache.h content/fat.h
 $(BUILD)/host/httpd/test_request: HOST_CFLAGS += $(LLHTTP_CFLAGS)
 # The host_test rule lists only .c files: rebuild on header changes too.
 $(HTTPD_HOST_TESTS): $(HTTPD_HDRS)

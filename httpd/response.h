@@ -13,7 +13,8 @@
  * keep it if the request allows.
  *
  * Context: main loop of the core that owns the connection; never blocks or allocates.  The
- * struct httpd_file values are built at boot (core 0) and only read afterwards, by every core.
+ * struct httpd_file values are built at boot (core 0, httpd/files.h) and only read afterwards,
+ * by every core.
  */
 #ifndef HTTPD_RESPONSE_H
 #define HTTPD_RESPONSE_H
@@ -26,7 +27,7 @@
 #include "httpd/limits.h"
 #include "httpd/request.h"
 
-/* What the content cache knows of one representation of a file. */
+/* One representation of a file, as httpd/files.c gathers it from the content cache. */
 struct httpd_file_info {
     const void *data;         /* its bytes (kept in the file, for the sender) */
     uint64_t size;            /* bytes */

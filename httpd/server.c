@@ -23,6 +23,7 @@
 #include "core/stats.h"
 #include "core/time.h"
 #include "httpd/date.h"
+#include "httpd/files.h"
 #include "httpd/path.h"
 #include "httpd/request.h"
 #include "httpd/response.h"
@@ -163,7 +164,13 @@ static void respond(struct conn *c, struct httpd_request *req)
         if (!httpd_path_is_dir(&path) || httpd_path_add_index(&path) == 0)
             f = content_cache_lookup(path.path, path.len);
         if (f) {
-            rc = httpd_response_file(req, &f->http, f->gz, &w->clock, c->head, sizeof(c->head), &r);
+            /* The file's headers, built at boot; none only if the table was never built: 500. */
+            const struct httpd_files_entry *e = httpd_files_find(f);
+            if (!e)
+                rc = -ENOENT;
+            else
+                rc = httpd_response_file(req, &e->plain, e->gz, &w->clock, c->head, sizeof(c->head),
+                                         &r);
         } else if (!httpd_path_is_dir(&path) && content_cache_is_dir(path.path, path.len)) {
             char location[HTTPD_TARGET_MAX + 2];
             rc = httpd_path_location(&path, location, sizeof(location));
@@ -396,8 +403,12 @@ static void httpd_stats(unsigned cpu, char *buf, size_t len)
                       (unsigned long long)w->refused, (unsigned long long)w->timeouts);
 }
 
-void httpd_server_boot(void)
+int httpd_server_boot(void)
 {
+    int rc = httpd_files_build(); /* logged */
+    if (rc < 0)
+        return rc;
     core_stats_register(httpd_stats);
     core_loop_on_each_cpu(worker_start);
+    return 0;
 }

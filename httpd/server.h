@@ -9,11 +9,13 @@
 #define HTTPD_SERVER_H
 
 /*
- * Arrange for every core that has a network stack to start its worker when it enters its main
- * loop, and register the stats counters (reqs= bytes= active= err4xx= err5xx= refused=
- * timeouts=).  Boot, core 0, after netstack_link_boot() and content_boot(), before the other
- * cores start.  http_port=0 turns HTTP off.
+ * Build the per-file response headers from the content cache (httpd_files_build()), arrange for
+ * every core that has a network stack to start its worker when it enters its main loop, and
+ * register the stats counters (reqs= bytes= active= err4xx= err5xx= refused= timeouts=).
+ * Boot, core 0, after netstack_link_boot() and content_boot(), before the other cores start.
+ * http_port=0 turns HTTP off.  Returns 0, or httpd_files_build()'s error (logged): the caller
+ * should stop the boot rather than answer every file with 500.
  */
-void httpd_server_boot(void);
+int httpd_server_boot(void);
 
 #endif

@@ -1,15 +1,17 @@
 /*
  * The content cache on FAT16 images built with mkfs.fat + mcopy at test time, served through a
- * block device that reads the image file: every file byte-identical to its source, folders,
- * ".gz" pairing, ETags (distinct, stable across loads, XXH64 reference values), missing paths,
- * 300 files in one folder and paths that collide in a weak hash (also with every path hashing
- * alike), the same tree through QEMU's vfat driver (same ETags), an empty volume, a site too large
- * for memory (refused with its size), a device that fails, a disk without FAT.
+ * block device that reads the image file: every file byte-identical to its source with its
+ * mtime, folders, ".gz" siblings, the dense file index and iteration, content hashes (the XXH64
+ * of the bytes, stable across loads, XXH64 reference values), missing paths, 300 files in one
+ * folder and paths that collide in a weak hash (also with every path hashing alike), the same
+ * tree through QEMU's vfat driver (same hashes), an empty volume, a site too large for memory
+ * (refused with its size, also when its users' per-file memory tips it over), a device that
+ * fails, a disk without FAT.  Nothing of httpd is linked: what HTTP makes of these facts is
+ * tested in httpd/tests/test_files.c.
  *
  * Memory comes from core/pmm.c over an aligned host allocation, so the memory check sees real
  * free-page counts; "little memory" is a small range.
  */
-#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,8 +160,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Loads the image (from its file) into the cache; returns content_cache_load's result. */
-static int load_image(const char *img, struct content_cache_stats *st, long fail_at)
+/* Loads the image (from its file) into the cache, with user_mem counted in the memory check;
+ * returns content_cache_load's result. */
+static int load_image_for(const char *img, content_cache_user_mem_fn user_mem,
+                          struct content_cache_stats *st, long fail_at)
 {
     struct memdev m;
     struct content_fat_dev dev;
@@ -168,9 +172,14 @@ static int load_image(const char *img, struct content_cache_stats *st, long fail
     image_open(&m, img);
     m.fail_at = fail_at;
     dev = memdev_dev(&m);
-    rc = content_cache_load(&dev, st);
+    rc = content_cache_load(&dev, user_mem, st);
     memdev_free(&m);
     return rc;
+}
+
+static int load_image(const char *img, struct content_cache_stats *st, long fail_at)
+{
+    return load_image_for(img, NULL, st, fail_at);
 }
 
 static const struct content_file *lookup(const char *path)
@@ -183,15 +192,10 @@ static bool is_dir(const char *path)
     return content_cache_is_dir(path, strlen(path));
 }
 
-static bool hdr_has(const struct httpd_file *f, const char *text)
-{
-    return memmem(f->hdr, f->hdr_len, text, strlen(text)) != NULL;
-}
-
 static void check_every_file(void)
 {
     for (size_t i = 0; i < nfiles; i++) {
-        char path[300], host[1024], line[128];
+        char path[300], host[1024];
         const struct content_file *f;
         uint8_t *want;
         size_t len;
@@ -205,16 +209,15 @@ static void check_every_file(void)
         snprintf(host, sizeof(host), "%s/%s", src, files[i].rel);
         want = file_slurp(host, &len);
         assert_non_null(want);
-        assert_int_equal(f->http.size, len);
+        assert_int_equal(f->size, len);
         assert_int_equal(len, files[i].size);
         if (len > 0)
-            assert_memory_equal(f->http.data, want, len);
-        assert_int_equal(f->http.mtime, files[i].mtime);
-        assert_false(f->http.gzip);
-        snprintf(line, sizeof(line), "ETag: %s\r\n", f->http.etag);
-        assert_true(hdr_has(&f->http, line));
-        snprintf(line, sizeof(line), "Content-Length: %zu\r\n", len);
-        assert_true(hdr_has(&f->http, line));
+            assert_memory_equal(f->data, want, len);
+        assert_int_equal(f->mtime, files[i].mtime);
+        assert_true(f->hash == content_cache_test_xxh64(want, len));
+        /* The dense index: the file is where iteration finds it. */
+        assert_true(f->index < content_cache_count());
+        assert_ptr_equal(content_cache_file(f->index), f);
         /* Not NUL-terminated: the length alone bounds the key. */
         assert_ptr_equal(content_cache_lookup(path, strlen(path)), f);
         free(want);
@@ -236,16 +239,40 @@ static void test_every_file_byte_identical(void **state)
     assert_int_equal(log_host_count[LOG_ERROR], errors);
     assert_int_equal(log_host_count[LOG_WARN], warns);
 
-    /* Content types come from the plain name. */
-    assert_string_equal(lookup("/index.html")->http.content_type, "text/html; charset=utf-8");
-    assert_string_equal(lookup("/css/site.css")->http.content_type, "text/css; charset=utf-8");
-    assert_string_equal(lookup("/img/logo.svg")->http.content_type, "image/svg+xml");
-    assert_string_equal(lookup("/big.bin")->http.content_type, "application/octet-stream");
-
     /* The bytes of a file never share space with another's. */
     const struct content_file *a = lookup("/many/f000.txt"), *b = lookup("/many/f001.txt");
-    const uint8_t *pa = a->http.data, *pb = b->http.data;
-    assert_true(pa + a->http.size <= pb || pb + b->http.size <= pa);
+    const uint8_t *pa = a->data, *pb = b->data;
+    assert_true(pa + a->size <= pb || pb + b->size <= pa);
+}
+
+/* Iteration visits every file once, in index order, and nothing past the last. */
+static void test_iteration(void **state)
+{
+    char *seen = calloc(nfiles, 1);
+
+    assert_int_equal(content_cache_count(), 0);
+    assert_null(content_cache_file(0));
+    assert_int_equal(load_image(image, NULL, -1), 0);
+    assert_int_equal(content_cache_count(), nfiles);
+    for (size_t i = 0; i < content_cache_count(); i++) {
+        const struct content_file *f = content_cache_file(i);
+        size_t k;
+        assert_non_null(f);
+        assert_int_equal(f->index, i);
+        assert_ptr_equal(lookup(f->path), f);
+        for (k = 0; k < nfiles; k++)
+            if (strcmp(f->path + 1, files[k].rel) == 0)
+                break;
+        if (k == nfiles || seen[k])
+            fail_msg("%s: not a source file, or visited twice", f->path);
+        seen[k] = 1;
+    }
+    assert_null(content_cache_file(nfiles));
+    assert_null(content_cache_file((size_t)-1));
+    free(seen);
+    content_cache_reset();
+    assert_int_equal(content_cache_count(), 0);
+    assert_null(content_cache_file(0));
 }
 
 static void test_folders(void **state)
@@ -285,18 +312,9 @@ static void test_gzip_pairs(void **state)
     assert_non_null(css);
     assert_non_null(css_gz);
 
-    /* The variant: the .gz bytes, the plain name's type, Content-Encoding, its own ETag. */
-    assert_non_null(css->gz);
-    assert_true(css->gz->gzip);
-    assert_ptr_equal(css->gz->data, css_gz->http.data);
-    assert_int_equal(css->gz->size, css_gz->http.size);
-    assert_string_equal(css->gz->content_type, "text/css; charset=utf-8");
-    assert_true(hdr_has(css->gz, "Content-Encoding: gzip\r\n"));
-    assert_true(hdr_has(css->gz, "Vary: Accept-Encoding\r\n"));
-    assert_true(hdr_has(&css->http, "Vary: Accept-Encoding\r\n"));
-    assert_false(hdr_has(&css->http, "Content-Encoding"));
-    assert_string_not_equal(css->gz->etag, css->http.etag);
-    assert_string_not_equal(css->gz->etag, css_gz->http.etag);
+    /* The sibling is the ".gz" file itself, with its own bytes and hash. */
+    assert_ptr_equal(css->gz, css_gz);
+    assert_true(css->hash != css_gz->hash);
     snprintf(host, sizeof(host), "%s/css/site.css.gz", src);
     want = file_slurp(host, &len);
     assert_int_equal(css->gz->size, len);
@@ -304,84 +322,61 @@ static void test_gzip_pairs(void **state)
     assert_int_equal(want[0], 0x1f); /* really gzip */
     free(want);
 
-    /* "x.gz" itself is served as what it is. */
+    /* "x.gz" itself has no sibling of its own. */
     assert_null(css_gz->gz);
-    assert_false(css_gz->http.gzip);
-    assert_string_equal(css_gz->http.content_type, "application/gzip");
-    assert_false(hdr_has(&css_gz->http, "Content-Encoding"));
 
     js = lookup("/js/app.js");
-    assert_non_null(js->gz);
-    assert_ptr_not_equal(js->gz, css->gz);
+    assert_ptr_equal(js->gz, lookup("/js/app.js.gz"));
 
     /* A .gz without its original: only itself. */
     lonely = lookup("/lonely.txt.gz");
     assert_non_null(lonely);
     assert_null(lonely->gz);
-    assert_string_equal(lonely->http.content_type, "application/gzip");
     assert_null(lookup("/lonely.txt"));
-    assert_false(hdr_has(&lonely->http, "Vary"));
 
-    /* Files without a sibling have no variant and no Vary. */
+    /* Files without a sibling have none. */
     assert_null(lookup("/index.html")->gz);
-    assert_false(hdr_has(&lookup("/index.html")->http, "Vary"));
+    assert_null(lookup("/big.bin")->gz);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-static void test_etags_distinct_and_stable(void **state)
+/* Every file of the test tree has bytes of its own: every hash differs; a new load (new table
+ * key, new index order) gives every path the same hash. */
+static void test_hashes_distinct_and_stable(void **state)
 {
-    char **tags = calloc(nfiles + 2, sizeof(char *));
-    char **again = calloc(nfiles, sizeof(char *));
-    size_t n = 0;
+    uint64_t *hashes = calloc(nfiles, sizeof(*hashes));
+    uint64_t *again = calloc(nfiles, sizeof(*again));
 
     assert_int_equal(load_image(image, NULL, -1), 0);
     for (size_t i = 0; i < nfiles; i++) {
         char path[300];
-        const struct content_file *f;
         snprintf(path, sizeof(path), "/%s", files[i].rel);
-        f = lookup(path);
-        /* Strong, quoted, the XXH64 of the bytes. */
-        char want[40];
-        snprintf(want, sizeof(want), "\"%016llx\"",
-                 (unsigned long long)content_cache_test_xxh64(f->http.data, f->http.size));
-        assert_string_equal(f->http.etag, want);
-        tags[n++] = strdup(f->http.etag);
-        if (f->gz != NULL)
-            tags[n++] = strdup(f->gz->etag);
+        again[i] = hashes[i] = lookup(path)->hash;
     }
-    assert_int_equal(n, nfiles + 2);
-    qsort(tags, n, sizeof(*tags), cmp_str);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(tags[i - 1], tags[i]) == 0)
-            fail_msg("two representations share ETag %s", tags[i]);
+    qsort(hashes, nfiles, sizeof(*hashes), cmp_u64);
+    for (size_t i = 1; i < nfiles; i++)
+        if (hashes[i - 1] == hashes[i])
+            fail_msg("two files share hash %016llx", (unsigned long long)hashes[i]);
 
-    /* Stable: a new load (new table key) gives every file the same tag. */
-    for (size_t i = 0; i < nfiles; i++) {
-        char path[300];
-        snprintf(path, sizeof(path), "/%s", files[i].rel);
-        again[i] = strdup(lookup(path)->http.etag);
-    }
     content_cache_reset();
     assert_int_equal(load_image(image, NULL, -1), 0);
     for (size_t i = 0; i < nfiles; i++) {
         char path[300];
         snprintf(path, sizeof(path), "/%s", files[i].rel);
-        assert_string_equal(lookup(path)->http.etag, again[i]);
-        free(again[i]);
+        assert_true(lookup(path)->hash == again[i]);
     }
-    for (size_t i = 0; i < n; i++)
-        free(tags[i]);
-    free(tags);
+    free(hashes);
     free(again);
 }
 
 /* XXH64 reference values (xxHash's own: the empty input and "abc", seed 0), and inputs of
  * every length around the 32-byte stripe and the 8/4/1-byte tails. */
-static void test_etag_hash_is_xxh64(void **state)
+static void test_hash_is_xxh64(void **state)
 {
     uint8_t buf[100];
 
@@ -392,7 +387,7 @@ static void test_etag_hash_is_xxh64(void **state)
     for (size_t len = 1; len < sizeof(buf); len++) {
         uint64_t h = content_cache_test_xxh64(buf, len);
         assert_true(h != content_cache_test_xxh64(buf, len - 1));
-        buf[len - 1] ^= 1; /* any byte changes the tag */
+        buf[len - 1] ^= 1; /* any byte changes the hash */
         assert_true(h != content_cache_test_xxh64(buf, len));
         buf[len - 1] ^= 1;
     }
@@ -449,7 +444,7 @@ static void test_many_in_one_folder(void **state)
         snprintf(path, sizeof(path), "/many/f%03d.txt", i);
         const struct content_file *f = lookup(path);
         assert_non_null(f);
-        assert_int_equal(f->http.size, (size_t)(i * 37) % 5000 + 1);
+        assert_int_equal(f->size, (size_t)(i * 37) % 5000 + 1);
     }
 }
 
@@ -499,6 +494,39 @@ static void test_too_large(void **state)
     assert_non_null(lookup("/big.bin"));
 }
 
+/* What the users' per-file memory callback was asked, and what it answers. */
+static size_t user_files, user_gz, user_answer;
+
+static size_t user_mem(size_t files, size_t gz_pairs)
+{
+    user_files = files;
+    user_gz = gz_pairs;
+    return user_answer;
+}
+
+/* The users' per-file memory counts in the check: it is asked with the file count and a bound
+ * of the ".gz" pairs (the names ending in ".gz"), and a site that fits alone is refused when
+ * that memory would not fit beside it, with the same message and nothing kept. */
+static void test_user_memory_counted(void **state)
+{
+    size_t total, free_before, free_after;
+
+    user_answer = 0;
+    assert_int_equal(load_image_for(image, user_mem, NULL, -1), 0);
+    assert_int_equal(user_files, nfiles);
+    assert_int_equal(user_gz, 3); /* site.css.gz, app.js.gz, lonely.txt.gz */
+    content_cache_reset();
+
+    core_pmm_stats(&total, &free_before);
+    user_answer = MEM_BYTES; /* more than there is */
+    assert_int_equal(load_image_for(image, user_mem, NULL, -1), -EFBIG);
+    if (strstr(log_host_last, "does not fit") == NULL || strstr(log_host_last, "MEM=") == NULL)
+        fail_msg("message: %s", log_host_last);
+    core_pmm_stats(&total, &free_after);
+    assert_int_equal(free_after, free_before);
+    assert_int_equal(content_cache_count(), 0);
+}
+
 /* The device fails in the middle of the file reads: the load fails, nothing is kept. */
 static void test_device_failure(void **state)
 {
@@ -510,7 +538,7 @@ static void test_device_failure(void **state)
     /* Count the reads of a good load, then fail the last one (a file's bytes). */
     image_open(&m, image);
     dev = memdev_dev(&m);
-    assert_int_equal(content_cache_load(&dev, NULL), 0);
+    assert_int_equal(content_cache_load(&dev, NULL, NULL), 0);
     calls = m.calls;
     memdev_free(&m);
     content_cache_reset();
@@ -538,22 +566,27 @@ static void test_not_fat(void **state)
 
 /*
  * The same tree through QEMU's vfat driver (qemu-img reads it with the vvfat code that
- * DISK=vfat uses: MBR, partition at LBA 63, 8 KiB clusters, long names): every file loads, and
- * every ETag equals the one from the mkfs.fat image (tags depend on the bytes only).
+ * DISK=vfat uses: MBR, partition at LBA 63, 8 KiB clusters, long names): every file loads with
+ * its bytes and mtime, every content hash and ".gz" sibling equals the one from the mkfs.fat
+ * image (hashes depend on the bytes only), so whatever a user derives from them (httpd's ETags)
+ * is the same for both disks.
  */
-static void test_qemu_vfat_same_etags(void **state)
+static void test_qemu_vfat_same_hashes(void **state)
 {
     char img[600], path[300];
 
     /* qemu-img comes with qemu-utils (scripts/deps, group test): a missing tool is a failure,
      * never a skip. */
     assert_int_equal(run("command -v qemu-img >/dev/null"), 0);
-    char **tags = calloc(nfiles, sizeof(char *));
-    assert_non_null(tags);
+    uint64_t *hashes = calloc(nfiles, sizeof(*hashes));
+    bool *has_gz = calloc(nfiles, sizeof(*has_gz));
+    assert_non_null(hashes);
+    assert_non_null(has_gz);
     assert_int_equal(load_image(image, NULL, -1), 0);
     for (size_t i = 0; i < nfiles; i++) {
         snprintf(path, sizeof(path), "/%s", files[i].rel);
-        tags[i] = strdup(lookup(path)->http.etag);
+        hashes[i] = lookup(path)->hash;
+        has_gz[i] = lookup(path)->gz != NULL;
     }
     content_cache_reset();
 
@@ -563,10 +596,11 @@ static void test_qemu_vfat_same_etags(void **state)
     check_every_file();
     for (size_t i = 0; i < nfiles; i++) {
         snprintf(path, sizeof(path), "/%s", files[i].rel);
-        assert_string_equal(lookup(path)->http.etag, tags[i]);
-        free(tags[i]);
+        assert_true(lookup(path)->hash == hashes[i]);
+        assert_int_equal(lookup(path)->gz != NULL, has_gz[i]);
     }
-    free(tags);
+    free(hashes);
+    free(has_gz);
     run("rm -f '%s'", img);
 }
 
@@ -574,18 +608,20 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_file_byte_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iteration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_pairs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_etags_distinct_and_stable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_etag_hash_is_xxh64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hashes_distinct_and_stable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hash_is_xxh64, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_hash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_in_one_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_volume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_memory_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_fat, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_qemu_vfat_same_etags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_qemu_vfat_same_hashes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
