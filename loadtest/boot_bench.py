@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import Vm  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the harness package
+from harness.vm import Vm  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 TIMEOUT_S = 30

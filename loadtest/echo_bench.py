@@ -14,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import Vm  # noqa: E402
-from netns import GUEST_IP, NetNs  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the harness package
+from harness.netns import GUEST_IP, NetNs  # noqa: E402
+from harness.vm import Vm  # noqa: E402
 
 
 def pump(ns, nbytes, out, idx):

@@ -43,9 +43,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-from conftest import KERNEL, Vm, free_port  # noqa: E402
-from netns import GUEST_IP, NetNs  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the repository root: the harness package
+from harness.netns import GUEST_IP, NetNs  # noqa: E402
+from harness.stats import read as read_stats  # noqa: E402
+from harness.vm import KERNEL, Vm, free_port  # noqa: E402
+from loadtest import wrk as wrkout  # noqa: E402
 
 FILES = {"1k": 1024, "64k": 65536}
 
@@ -90,37 +92,11 @@ def check_get(host, port, path, size, netns=None):
 # ---------------------------------------------------------------------------------------------
 # wrk
 
-UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
-
-
-def to_ms(text):
-    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
-    if not m:
-        raise ValueError(f"latency {text!r}")
-    return float(m.group(1)) * UNITS[m.group(2)]
-
-
 def parse_wrk(out):
     """req/s, p99 (ms), request count, and the error counters wrk printed."""
-    r = {"rps": None, "p99": None, "requests": 0, "connect": 0, "read": 0, "write": 0,
-         "timeout": 0, "non2xx": 0}
-    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if m:
-        r["rps"] = float(m.group(1))
-    m = re.search(r"^\s*99%\s+(\S+)", out, re.M)
-    if m:
-        r["p99"] = to_ms(m.group(1))
-    m = re.search(r"(\d+) requests in", out)
-    if m:
-        r["requests"] = int(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        r.update(connect=int(m.group(1)), read=int(m.group(2)), write=int(m.group(3)),
-                 timeout=int(m.group(4)))
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
-        r["non2xx"] = int(m.group(1))
-    return r
+    r = wrkout.parse(out)
+    return {"rps": r["rps"], "p99": r["percentiles_ms"].get(99.0), "requests": r["requests"],
+            **r["errors"]}
 
 
 def wrk(url, conns, args, duration, netns=None):
@@ -199,11 +175,8 @@ class TorilTarget:
     def stats(self):
         """Per core {"reqs", "drops"} from the console's `stats`, or None."""
         try:
-            self.vm.send("stats")
-            lines = [self.vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n", timeout=10).group(1)
-                     for i in range(self.cpus)]
-            return [{k: int(m.group(1)) if (m := re.search(rf"\b{k}=(\d+)", ln)) else 0
-                     for k in ("reqs", "drops")} for ln in lines]
+            return [{k: c.get(k, 0) for k in ("reqs", "drops")}
+                    for c in read_stats(self.vm, self.cpus, timeout=10)]
         except Exception:
             return None
 

@@ -26,7 +26,6 @@ Usage:
 import argparse
 import csv
 import os
-import re
 import statistics
 import sys
 import threading
@@ -34,9 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from conftest import Vm  # noqa: E402
-from http_client import Conn  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the repository root: the harness package
+from harness.http_client import Conn  # noqa: E402
+from harness.netns import GUEST_IP, NetNs  # noqa: E402
+from harness.stats import read as read_stats, wakeups  # noqa: E402
+from harness.vm import Vm  # noqa: E402
 
 SAMPLE_S = 0.1
 
@@ -76,22 +77,10 @@ class CpuSampler(threading.Thread):
 
 
 def stat_cpu_seconds(pid):
+    """utime + stime from /proc/PID/stat (10 ms ticks), for comparison with schedstat."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def read_stats(vm, ncpus):
-    vm.send("stats")
-    cores = []
-    for i in range(ncpus):
-        line = vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n", timeout=20).group(1)
-        cores.append({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)})
-    return cores
-
-
-def wakeups(c):
-    return c["wakeups_irq"] + c["wakeups_timer"] + c["wakeups_ipi"]
 
 
 class Target:
@@ -102,7 +91,6 @@ class Target:
 
     def conn(self):
         if self.ns:
-            from netns import GUEST_IP
             return Conn(None, None, sock=self.ns.connect(80, GUEST_IP, timeout=10))
         return Conn("127.0.0.1", self.vm.http_port, timeout=10)
 
@@ -164,7 +152,6 @@ def pct(xs, q):
 def run_config(a, mode, cpus):
     ns = None
     if a.net == "tap":
-        from netns import GUEST_IP, NetNs
         ns = NetNs(queues=cpus)
     args = f"idle={mode}" + (f" ip={GUEST_IP}/24" if ns else "") + (f" {a.args}" if a.args else "")
     vm = Vm(cpus=cpus, args=args, netns=ns, env={"SITE": str(a.site), "DISK": "vfat"})

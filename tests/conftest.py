@@ -1,103 +1,16 @@
-"""Whole-system test harness: boots Toril in QEMU (TCG) through scripts/run-qemu and talks to
-its serial console.  Every wait is bounded, and every VM is killed when its test ends."""
-import os
-import re
-import signal
-import subprocess
-import threading
-import time
+"""Whole-system test fixtures: boot Toril in QEMU (TCG) and give a test a network namespace of its
+own.  The helpers themselves (Vm, NetNs, the HTTP client, stats parsing) live in the harness/
+package at the repository root, shared with loadtest/; this file puts the root on sys.path."""
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on now (tests must not collide with make run)."""
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-KERNEL = Path(os.environ.get("KERNEL", ROOT / "build" / "toril.elf"))
-
-
-class Vm:
-    """One QEMU process with the serial console on its stdin/stdout."""
-
-    def __init__(self, cpus=2, machine="microvm", args="", mem="256M", extra="", env=None,
-                 netns=None):
-        e = dict(os.environ)
-        e.update(KERNEL=str(KERNEL), CPUS=str(cpus), MACHINE=machine, ARGS=args, MEM=mem,
-                 ACCEL="tcg", QEMU_EXTRA=extra)
-        # User networking forwards these host ports to the guest's 80 and 443 (and 7, echo).
-        self.http_port, self.https_port, self.echo_port = free_port(), free_port(), free_port()
-        e.update(HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
-                 HOSTFWD=f"tcp:127.0.0.1:{self.echo_port}-:7")
-        e.update(env or {})
-        cmd = [str(ROOT / "scripts" / "run-qemu")]
-        if netns:  # QEMU opens the tap inside the test's namespace (ip netns exec execs: same pid)
-            cmd = ["ip", "netns", "exec", netns.name] + cmd
-            e.update(NET="tap", TAP=netns.tap)
-        self.proc = subprocess.Popen(cmd, env=e,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        self._out = bytearray()
-        self._lock = threading.Condition()
-        self._pos = 0  # expect() searches from here
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        while True:
-            chunk = self.proc.stdout.read1(4096)
-            with self._lock:
-                if not chunk:
-                    self._lock.notify_all()
-                    return
-                self._out += chunk
-                self._lock.notify_all()
-
-    @property
-    def output(self):
-        with self._lock:
-            return self._out.decode("utf-8", "replace")
-
-    def expect(self, pattern, timeout=30):
-        """Wait for `pattern` (a regex) in the console output after the previous match."""
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                text = self._out.decode("utf-8", "replace")
-                m = rx.search(text, self._pos)
-                if m:
-                    self._pos = m.end()
-                    return m
-                left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
-                    raise AssertionError(f"no match for {pattern!r} within {timeout}s; "
-                                         f"console:\n{text[-3000:]}")
-                self._lock.wait(min(left, 0.2))
-
-    def send(self, line):
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-
-    def wait(self, timeout=30):
-        """QEMU's exit status; fails the test if it does not exit in time."""
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"QEMU still running after {timeout}s; console:\n"
-                                 f"{self.output[-3000:]}")
-        self._reader.join(5)
-        return rc
-
-    def kill(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+from harness.netns import NetNs  # noqa: E402
+from harness.vm import KERNEL, Vm  # noqa: E402
 
 
 @pytest.fixture
@@ -120,7 +33,6 @@ def boot():
 @pytest.fixture
 def netns():
     """netns(queues=N) -> NetNs with a tap; removed after the test."""
-    from netns import NetNs
     made = []
 
     def make(queues=1):

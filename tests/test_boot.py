@@ -1,8 +1,11 @@
 """Foundation: boot on every supported machine and core count, console commands, clean and
 failing power-off, and the faults that must be caught (W^X, NULL, stack guard, panic)."""
 import re
+import time
 
 import pytest
+
+from harness import stats
 
 
 @pytest.mark.parametrize("machine,cpus", [("microvm", 1), ("microvm", 2), ("microvm", 4),
@@ -12,13 +15,9 @@ def test_boots_all_cpus_and_shuts_down_cleanly(boot, machine, cpus):
     vm.expect(r"platform: .*\(from MP table\)" if machine.endswith("noacpi") else
               r"platform: .*\(from ACPI\)")
     vm.expect(rf"toril: {cpus} cpus online")
-    vm.send("stats")
-    lines = [vm.expect(rf"(?m)^cpu{i} (\S[^\r\n]*)\r?\n").group(1) for i in range(cpus)]
-    for line in lines:
-        assert all("=" in kv for kv in line.split()), repr(line)
-        counters = dict(kv.split("=", 1) for kv in line.split())
+    for counters in stats.read(vm, cpus):  # every field a key=counter pair, or it raises
         for key in ("halts", "wakeups_irq", "wakeups_timer", "wakeups_ipi", "busy_pct"):
-            assert counters[key].isdigit(), (key, line)
+            assert key in counters, (key, counters)
     vm.send("shutdown")
     assert vm.wait(30) == 0
 
@@ -40,15 +39,10 @@ def test_idle_cores_halt(boot):
     """After boot every core halts rather than spins (busy_pct well below 100)."""
     vm = boot(cpus=2)
     vm.expect(r"toril: 2 cpus online")
-    vm.send("stats")  # resets the busy_pct window
-    vm.expect(r"(?m)^cpu1 [^\r\n]*\r?\n")
-    import time
+    stats.read(vm, 2)  # resets the busy_pct window
     time.sleep(2)
-    vm.send("stats")
-    for i in range(2):
-        line = vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n").group(1)
-        busy = int(re.search(r"busy_pct=(\d+)", line).group(1))
-        assert busy < 50, line
+    for core in stats.read(vm, 2):
+        assert core["busy_pct"] < 50, core
     vm.send("shutdown")
     assert vm.wait(30) == 0
 

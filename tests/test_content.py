@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from harness.vm import ROOT
 
 LOADED = r"content: (\d+) files, (\d+) bytes loaded in (\d+) ms \(virtio-blk, (\d+) MiB disk\)"
 DETAIL = r"content: (\d+) folders, (\d+) gzip variants, (\d+) files left out"

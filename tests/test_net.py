@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from netns import GUEST_IP
+from harness import stats
+from harness.netns import GUEST_IP
 
 MIB = 1 << 20
 
@@ -30,15 +31,6 @@ def echo_roundtrip(sock, payload, chunks):
         assert data, "connection closed early"
         got += data
     return bytes(got)
-
-
-def stats(vm, cpus):
-    vm.send("stats")
-    out = {}
-    for i in range(cpus):
-        line = vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n").group(1)
-        out[i] = {k: int(v) for k, v in (kv.split("=", 1) for kv in line.split())}
-    return out
 
 
 @pytest.fixture(params=["microvm", "microvm-noacpi"])
@@ -64,7 +56,7 @@ def test_100_sequential_connections(echo_vm):
             s.sendall(msg)
             s.settimeout(10)
             assert s.recv(100) == msg
-    assert stats(echo_vm, 2)[0]["conns"] >= 100
+    assert stats.read(echo_vm, 2)[0]["conns"] >= 100
 
 
 @pytest.mark.parametrize("machine", ["microvm", "q35"])
@@ -84,7 +76,7 @@ def test_tap_two_queues_ping_and_64_concurrent_echo_connections(boot, netns, mac
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         results = list(pool.map(one, range(64)))
     assert all(results), f"{results.count(False)} of 64 echo connections corrupted"
-    st = stats(vm, 2)
+    st = stats.read(vm, 2)
     assert st[0]["conns"] > 0 and st[1]["conns"] > 0, f"one core carried nothing: {st}"
     assert st[0]["conns"] + st[1]["conns"] >= 64
     vm.send("shutdown")
@@ -117,7 +109,7 @@ def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns, machine):
     assert ns.run("ping", "-c", "1", "-W", "5", GUEST_IP).returncode == 0  # learn its MAC
     neigh = ns.run("ip", "neigh", "show", GUEST_IP).stdout
     dst = bytes.fromhex(re.search(r"lladdr ([0-9a-f:]+)", neigh).group(1).replace(":", ""))
-    before = stats(vm, 1)[0]["drops"]
+    before = stats.read(vm, 1)[0]["drops"]
     with ns.entered():
         raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         raw.bind(("tap0", 0))
@@ -135,7 +127,7 @@ def test_bad_frames_are_dropped_and_counted_never_crash(boot, netns, machine):
         s.sendall(b"still alive")
         s.settimeout(10)
         assert s.recv(100) == b"still alive"
-    assert stats(vm, 1)[0]["drops"] > before
+    assert stats.read(vm, 1)[0]["drops"] > before
     vm.send("shutdown")
     assert vm.wait(30) == 0
 

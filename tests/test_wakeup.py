@@ -2,13 +2,14 @@
 answered at once (a lost wake-up shows up as a stall until some timer, a second or more), the
 QEMU process goes quiet again soon after a burst, and an idle core wakes at most a couple of
 times a second (DESIGN.md, Targets: Idle).  CPUS=2, user networking, TCG."""
-import re
 import time
 
 import pytest
 
-from http_client import Conn, get
-from test_idle import cpu_seconds
+from harness import stats
+from harness.hostcpu import process_cpu_seconds as cpu_seconds
+from harness.http_client import Conn, get
+from harness.netns import GUEST_IP
 
 HOST = "127.0.0.1"
 INDEX = b"<!doctype html><title>wake</title><p>awake\n"
@@ -41,16 +42,6 @@ def served(boot, site):
         vm.expect(r"httpd: serving on port 80")
         return vm
     return start
-
-
-def stats(vm, ncpus):
-    """The counters of each core's stats line: [{name: int}, ...]."""
-    vm.send("stats")
-    cores = []
-    for i in range(ncpus):
-        line = vm.expect(rf"(?m)^cpu{i} ([^\r\n]*)\r?\n").group(1)
-        cores.append({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)})
-    return cores
 
 
 def timed_get(vm):
@@ -124,9 +115,9 @@ def test_cpu_quiet_soon_after_burst(served):
 def test_idle_cores_wake_at_most_twice_a_second(served):
     vm = served(cpus=2)
     time.sleep(1)  # boot-time work settles
-    before = stats(vm, 2)
+    before = stats.read(vm, 2)
     time.sleep(WAKEUP_WINDOW_S)
-    after = stats(vm, 2)  # this command's own wake-up (cpu0, serial irq) is counted too
+    after = stats.read(vm, 2)  # this command's own wake-up (cpu0, serial irq) is counted too
     report = []
     for i, (b, a) in enumerate(zip(before, after)):
         d = {k: a[k] - b[k] for k in ("halts", "wakeups_irq", "wakeups_timer", "wakeups_ipi")}
@@ -148,7 +139,6 @@ def test_concurrent_first_connections_are_all_prompt(boot, netns, site):
     waits in the ARP queue rather than being dropped for TCP to resend seconds later.  Over a
     tap in a namespace of the test's own: QEMU's user networking adds ARP delays of its own."""
     import threading
-    from netns import GUEST_IP
     ns = netns(queues=1)
     vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24",
               env={"SITE": str(site), "DISK": "vfat"})
