@@ -43,4 +43,20 @@
  * refused at set-up.  2 bytes each, per device. */
 #define VIRTIO_PCI_MAX_QUEUES 1024
 
+/* virtio-net: entries asked for per receive and transmit queue (the device may offer fewer).
+ * Each entry holds one frame buffer of 2 KiB, so a pair costs about 2 * 2 KiB * this (1 MiB
+ * at 256).  Overridable. */
+#ifndef VIRTIO_NET_QUEUE_SIZE
+#define VIRTIO_NET_QUEUE_SIZE 256
+#endif
+
+/* virtio-net: fewest entries a queue may have.  A control command is a chain of two
+ * descriptors (§5.1.6.5), and a receive ring of one buffer would drop every frame that arrives
+ * while it is being handed up.  A device offering less is refused. */
+#define VIRTIO_NET_QUEUE_MIN 2
+
+/* virtio-net: how long a control command may go unanswered (QEMU answers while handling the
+ * notification, in microseconds).  A device that does not answer is given up on. */
+#define VIRTIO_NET_CTRL_TIMEOUT_MS 1000
+
 #endif

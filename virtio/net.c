@@ -9,6 +9,9 @@
  * queues (virtio-mmio) it reaches one core only, so the device gets one queue pair.
  * Boot (core 0) sets everything up and fills the receive rings; from then on pair i belongs to
  * core i.  Transmit completions are reclaimed by polling (no transmit interrupt).
+ *
+ * Initialization unwinds: on any failure after feature negotiation the device is reset (so it
+ * lets go of the rings and buffers it was given), marked FAILED, and the memory is given back.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -16,72 +19,125 @@
 
 #include "core/log.h"
 #include "core/pmm.h"
+#include "core/time.h"
+#include "virtio/limits.h"
 #include "virtio/net.h"
 #include "virtio/virtio.h"
 #include "virtio/virtq.h"
 
-#define NET_QUEUE_SIZE     256  /* entries per ring we ask for */
-#define NET_BUF_SIZE       2048 /* one frame: header (12) + 1514, rounded to a power of two */
-#define NET_HDR_LEN        12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
-#define ETH_MIN_FRAME      14   /* an Ethernet header at least */
-#define ETH_MAX_FRAME      1514 /* 1500 MTU + 14: no VLAN tags, no jumbo frames */
-#define CTRL_TIMEOUT_SPINS 100000000
+#define NET_BUF_SIZE  2048 /* one frame: header (12) + 1514, rounded to a power of two */
+#define NET_HDR_LEN   12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
+#define ETH_MIN_FRAME 14   /* an Ethernet header at least */
+#define ETH_MAX_FRAME 1514 /* 1500 MTU + 14: no VLAN tags, no jumbo frames */
+#define CTRL_BUF_SIZE 64   /* one control command: class, command, data, ack */
+
+/* The features this driver implements (§5.1.3), and so the only ones it accepts. */
+#define NET_FEATURES                                                                               \
+    (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |                             \
+     VIRTIO_BIT(VIRTIO_NET_F_MQ) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
 
 /* Device configuration (§5.1.4). */
 #define CFG_MAC       0
 #define CFG_MAX_PAIRS 8
 
-/* Control queue (§5.1.6.5.5): VIRTIO_NET_CTRL_MQ, VQ_PAIRS_SET. */
+/* Control queue (§5.1.6.5): class VIRTIO_NET_CTRL_MQ, command VQ_PAIRS_SET; the ack byte. */
 #define CTRL_MQ           4
 #define CTRL_MQ_PAIRS_SET 0
+#define CTRL_ACK_OK       0    /* VIRTIO_NET_OK */
+#define CTRL_ACK_UNSET    0xff /* preset: a device that never writes the ack has not said OK */
 
+/* One queue and its memory: buffers, ring and (transmit) free list in one run of pages, so
+ * unwinding gives it back in one call. */
 struct net_queue {
-    struct virtio_vq vq;
-    uint8_t *bufs; /* NET_BUF_SIZE * size bytes: buffer k at bufs + k * NET_BUF_SIZE */
-    uint16_t size;
-    /* transmit only: free buffer indices (a stack) */
-    uint16_t *free_stack;
-    uint16_t nfree;
+    struct virtio_vq vq;  /* the ring */
+    uint8_t *bufs;        /* receive/transmit: size * NET_BUF_SIZE bytes, buffer k at
+                             bufs + k * NET_BUF_SIZE; control: one CTRL_BUF_SIZE command */
+    void *ring;           /* the ring's memory (virtio_vq_mem_size(size, false) bytes) */
+    uint16_t *free_stack; /* transmit only: free buffer indices (a stack) */
+    uint16_t size;        /* entries */
+    uint16_t nfree;       /* transmit only: entries on free_stack */
+    bool device_knows;    /* the device was told where the ring is: the memory is the device's
+                             until it is reset */
+    void *mem;            /* the pages holding all of the above */
+    size_t pages;         /* their number */
 };
 
 struct net_pair {
-    struct net_queue rx, tx;
-    struct virtio_net_counters counters;
+    struct net_queue rx, tx;             /* receiveq i, transmitq i */
+    struct virtio_net_counters counters; /* for the stats line */
 } __attribute__((aligned(64))); /* pairs on separate cache lines: each core writes its own */
 
+/* Set up at boot by core 0 before the other cores start; then pair i is core i's alone. */
 static struct virtio_dev *vdev; /* the device, whichever transport it is on */
 static struct net_pair pairs[VIRTIO_NET_MAX_PAIRS];
-static unsigned npairs;
+static struct net_queue ctrlq; /* the control queue, when set up */
+static unsigned npairs;        /* pairs in use */
 static uint8_t mac[6];
 /* Used when the device has no MAC: QEMU's default prefix, locally administered. */
 static const uint8_t default_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
-static void *alloc_zeroed(size_t bytes)
+static size_t round_up(size_t n, size_t to)
 {
-    size_t pages = (bytes + 4095) / 4096;
-    void *p = core_pmm_alloc(pages);
-    if (p)
-        memset(p, 0, pages * 4096);
-    return p;
+    return (n + to - 1) / to * to;
 }
 
-static int setup_queue(struct net_queue *q, uint16_t index, uint16_t vector)
+/*
+ * Sizes queue `index` and allocates its memory; nothing is told to the device yet.  Buffers
+ * come first (page-aligned, so no frame buffer straddles a page): `buf_bytes` per entry for a
+ * data queue, or `buf_bytes` in all for the control queue (`per_entry` false); then the ring at
+ * a 64-byte boundary (the spec asks for 16: §2.7); then, for transmit, the free list.
+ * Returns 0; -EIO when the queue is missing or too small (logged); -ENOMEM.
+ */
+static int queue_alloc(struct net_queue *q, uint16_t index, size_t buf_bytes, bool per_entry,
+                       bool tx)
 {
-    uint16_t size = virtio_dev_queue_size(vdev, index, NET_QUEUE_SIZE);
-    if (size == 0)
-        return -ENOENT;
-    size_t mem_len = virtio_vq_mem_size(size, false);
-    void *mem = alloc_zeroed(mem_len);
-    q->bufs = alloc_zeroed((size_t)size * NET_BUF_SIZE);
-    if (!mem || !q->bufs)
+    uint16_t size = virtio_dev_queue_size(vdev, index, VIRTIO_NET_QUEUE_SIZE);
+    if (size < VIRTIO_NET_QUEUE_MIN) {
+        log_error("virtio-net: queue %u missing or too small (%u entries, %u needed)", index, size,
+                  VIRTIO_NET_QUEUE_MIN);
+        return -EIO;
+    }
+    size_t bufs_len = round_up(per_entry ? size * buf_bytes : buf_bytes, 64);
+    size_t ring_len = round_up(virtio_vq_mem_size(size, false), 64);
+    size_t total = bufs_len + ring_len + (tx ? size * sizeof(uint16_t) : 0);
+    size_t pages = (total + CORE_PMM_PAGE_SIZE - 1) / CORE_PMM_PAGE_SIZE;
+    uint8_t *mem = core_pmm_alloc(pages);
+    if (!mem)
         return -ENOMEM;
-    q->size = size;
+    memset(mem, 0, pages * CORE_PMM_PAGE_SIZE);
+    *q = (struct net_queue){
+        .bufs = mem, .ring = mem + bufs_len, .size = size, .mem = mem, .pages = pages};
+    if (tx) {
+        q->free_stack = (uint16_t *)(mem + bufs_len + ring_len);
+        for (uint16_t k = 0; k < size; k++)
+            q->free_stack[q->nfree++] = k;
+    }
+    return 0;
+}
+
+/* Gives a queue's memory back, unless the device may still be using it: then the queue stays
+ * as it is, for free_queues() to give back once the device has been reset. */
+static void queue_free(struct net_queue *q)
+{
+    if (q->device_knows)
+        return;
+    if (q->mem)
+        core_pmm_free(q->mem, q->pages);
+    memset(q, 0, sizeof(*q));
+}
+
+/* §3.1.1 step 7 for an allocated queue: its ring goes to the device.  Returns 0 or the error of
+ * virtio_dev_vq_setup() (logged there). */
+static int queue_start(struct net_queue *q, uint16_t index, uint16_t vector)
+{
     struct virtio_vq_setup s = {.index = index,
-                                .size = size,
+                                .size = q->size,
                                 .want_indirect = false,
                                 .vector = vector,
-                                .mem = mem,
-                                .mem_len = mem_len};
+                                .mem = q->ring,
+                                .mem_len = virtio_vq_mem_size(q->size, false)};
+    /* From the first register write on, the device may hold on to the address. */
+    q->device_knows = true;
     return virtio_dev_vq_setup(vdev, &q->vq, &s);
 }
 
@@ -92,100 +148,193 @@ static int rx_post(struct net_queue *q, uint16_t k)
     return virtio_vq_add(&q->vq, &seg, 0, 1, (void *)(uintptr_t)(k + 1));
 }
 
-/* Control command on the control queue, polled to completion.  Boot only. */
-static int ctrl_command(struct virtio_vq *cq, uint8_t class, uint8_t cmd, const void *data,
-                        size_t len)
+/*
+ * Pair i: allocates both queues, aims the receive interrupt at core i, gives both rings to the
+ * device and fills the receive ring.  Returns 0; before the device heard of the pair -EIO (a
+ * queue missing or too small), -ENOMEM, or -EBUSY (its interrupt cannot reach core i), with
+ * the pair's memory given back; after, the error of the queue set-up.
+ */
+static int pair_setup(unsigned i, uint32_t apic_id)
 {
-    static uint8_t buf[64] __attribute__((aligned(16)));
-    if (len > sizeof(buf) - 3)
+    struct net_pair *p = &pairs[i];
+    uint16_t vector;
+    int err;
+
+    if ((err = queue_alloc(&p->rx, 2 * i, NET_BUF_SIZE, true, false)) < 0 ||
+        (err = queue_alloc(&p->tx, 2 * i + 1, NET_BUF_SIZE, true, true)) < 0)
+        goto drop;
+    /* Pair i's receive interrupt wakes core i.  A device with one interrupt for all its
+     * queues (virtio-mmio) reaches one core only: -EBUSY for the pairs of the other cores. */
+    err = virtio_dev_queue_irq(vdev, 2 * i, apic_id, &vector);
+    if (err == -EBUSY)
+        goto drop;
+    if ((err = queue_start(&p->rx, 2 * i, vector)) < 0 ||
+        (err = queue_start(&p->tx, 2 * i + 1, VIRTIO_MSI_NO_VECTOR)) < 0)
+        return err;
+    virtio_vq_intr_disable(&p->tx.vq); /* completions are reclaimed by polling */
+    for (uint16_t k = 0; k < p->rx.size; k++)
+        if (rx_post(&p->rx, k) < 0)
+            break;
+    return 0;
+
+drop:
+    queue_free(&p->rx);
+    queue_free(&p->tx);
+    return err;
+}
+
+/*
+ * The number of queue pairs the device has (§5.1.4 max_virtqueue_pairs, only with MQ).
+ * Returns >= 1, or -EIO when the configuration cannot be read.
+ */
+static int device_pairs(void)
+{
+    uint16_t max_pairs = 1;
+
+    if (!virtio_dev_has(vdev, VIRTIO_NET_F_MQ))
+        return 1;
+    if (virtio_config_read(vdev, CFG_MAX_PAIRS, &max_pairs, 2) < 0)
+        return -EIO;
+    if (max_pairs < 1 || max_pairs > 0x8000)
+        max_pairs = 1; /* §5.1.4: 1 .. 0x8000; anything else is a broken device */
+    return max_pairs;
+}
+
+/*
+ * Control command on the control queue, polled to completion (bounded by
+ * VIRTIO_NET_CTRL_TIMEOUT_MS).  Returns 0 when the device acknowledged it with VIRTIO_NET_OK;
+ * -EIO when it answered anything else; -ETIMEDOUT when it did not answer (it then still owns
+ * the command buffer).  Boot only.
+ */
+static int ctrl_command(uint8_t class, uint8_t cmd, const void *data, size_t len)
+{
+    uint8_t *buf = ctrlq.bufs;
+    if (len > CTRL_BUF_SIZE - 3)
         return -EINVAL;
     buf[0] = class;
     buf[1] = cmd;
     memcpy(buf + 2, data, len);
-    buf[2 + len] = 0xff; /* ack byte, written by the device */
+    buf[2 + len] = CTRL_ACK_UNSET; /* the ack byte, written by the device */
+    /* §5.1.6.5: class, command and data device-readable; the ack device-writable. */
     struct virtio_vq_seg segs[2] = {{virtio_dma_addr(buf), 2 + len},
                                     {virtio_dma_addr(buf + 2 + len), 1}};
-    int rc = virtio_vq_add(cq, segs, 1, 1, buf);
-    if (rc < 0)
-        return rc;
-    virtio_vq_kick(cq);
+    int err = virtio_vq_add(&ctrlq.vq, segs, 1, 1, buf);
+    if (err < 0)
+        return err;
+    virtio_vq_kick(&ctrlq.vq);
+    uint64_t start = core_time_ns();
     uint32_t got;
-    for (unsigned i = 0; i < CTRL_TIMEOUT_SPINS; i++)
-        if (virtio_vq_get_buf(cq, &got))
-            return buf[2 + len] == 0 ? 0 : -EIO; /* VIRTIO_NET_OK = 0 */
+    do {
+        if (virtio_vq_get_buf(&ctrlq.vq, &got) == buf)
+            return got >= 1 && buf[2 + len] == CTRL_ACK_OK ? 0 : -EIO;
+        __builtin_ia32_pause();
+    } while (core_time_ns() - start < VIRTIO_NET_CTRL_TIMEOUT_MS * 1000000ull);
     return -ETIMEDOUT;
+}
+
+/* Sets up the control queue (index 2 * max_pairs).  Returns 0 or a negative errno (logged). */
+static int ctrl_setup(unsigned max_pairs)
+{
+    uint16_t index = (uint16_t)(2 * max_pairs);
+    int err = queue_alloc(&ctrlq, index, CTRL_BUF_SIZE, false, false);
+    if (err == 0)
+        err = queue_start(&ctrlq, index, VIRTIO_MSI_NO_VECTOR);
+    if (err < 0) {
+        log_warn("virtio-net: no control queue (queue %u: %d)", index, err);
+        queue_free(&ctrlq);
+        return err;
+    }
+    virtio_vq_intr_disable(&ctrlq.vq); /* answers are polled */
+    return 0;
+}
+
+/* Gives back the memory of every queue the device was never told about, or of all of them
+ * once the device has been reset. */
+static void free_queues(bool device_reset)
+{
+    for (unsigned i = 0; i < VIRTIO_NET_MAX_PAIRS; i++) {
+        if (device_reset)
+            pairs[i].rx.device_knows = pairs[i].tx.device_knows = false;
+        queue_free(&pairs[i].rx);
+        queue_free(&pairs[i].tx);
+    }
+    if (device_reset)
+        ctrlq.device_knows = false;
+    queue_free(&ctrlq);
 }
 
 int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
 {
+    int err, max_pairs;
+
+    memset(pairs, 0, sizeof(pairs));
+    memset(&ctrlq, 0, sizeof(ctrlq));
+    npairs = 0;
     vdev = virtio_dev_find(VIRTIO_ID_NET, 0);
     if (!vdev) {
         log_info("virtio-net: no device");
         return -ENODEV;
     }
     vdev->name = "virtio-net";
-    uint64_t want = VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |
-                    VIRTIO_BIT(VIRTIO_NET_F_MQ) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX);
-    int rc = virtio_dev_init_begin(vdev, want, 0);
-    if (rc < 0) {
-        log_error("virtio-net: feature negotiation failed (%d)", rc);
-        return rc;
+    /* §3.1.1 steps 1-6.  On failure the device is already marked FAILED. */
+    err = virtio_dev_init_begin(vdev, NET_FEATURES, 0);
+    if (err < 0) {
+        log_error("virtio-net: %s: feature negotiation failed (%d)", vdev->where, err);
+        return err;
     }
-    if (virtio_dev_has(vdev, VIRTIO_NET_F_MAC))
-        virtio_config_read(vdev, CFG_MAC, mac, 6);
-    else
+    /* §5.1.4: the MAC address, and how many pairs the device has. */
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_MAC)) {
+        err = virtio_config_read(vdev, CFG_MAC, mac, 6);
+        if (err < 0) {
+            log_error("virtio-net: %s: cannot read the MAC address (%d)", vdev->where, err);
+            goto fail;
+        }
+    } else {
         memcpy(mac, default_mac, 6);
-
-    uint16_t max_pairs = 1;
-    if (virtio_dev_has(vdev, VIRTIO_NET_F_MQ) &&
-        virtio_config_read(vdev, CFG_MAX_PAIRS, &max_pairs, 2) == 0) {
-        if (max_pairs < 1 || max_pairs > 0x8000)
-            max_pairs = 1; /* §5.1.4: 1 .. 0x8000; anything else is a broken device */
     }
-    npairs = max_pairs < want_pairs ? max_pairs : want_pairs;
-    if (npairs > VIRTIO_NET_MAX_PAIRS)
-        npairs = VIRTIO_NET_MAX_PAIRS;
+    max_pairs = device_pairs();
+    if (max_pairs < 0) {
+        err = max_pairs;
+        log_error("virtio-net: %s: cannot read max_virtqueue_pairs (%d)", vdev->where, err);
+        goto fail;
+    }
+    unsigned want = want_pairs < 1 ? 1 : want_pairs;
+    if (want > (unsigned)max_pairs)
+        want = (unsigned)max_pairs;
+    if (want > VIRTIO_NET_MAX_PAIRS)
+        want = VIRTIO_NET_MAX_PAIRS;
 
-    for (unsigned i = 0; i < npairs; i++) {
-        uint16_t vector;
-        /* Pair i's receive interrupt wakes core i.  A device with one interrupt for all its
-         * queues (virtio-mmio) can wake one core only: the pairs stop where that bites. */
-        if (virtio_dev_queue_irq(vdev, 2 * i, apic_ids[i], &vector) == -EBUSY) {
-            log_info("virtio-net: %s has one interrupt for all queues: %u queue pair%s",
-                     vdev->where, i, i == 1 ? "" : "s");
-            npairs = i;
+    /* §3.1.1 step 7.  The control queue only matters for enabling more than one pair
+     * (§5.1.6.5.5); without it the device uses pair 0 alone. */
+    if (want > 1 && !(virtio_dev_has(vdev, VIRTIO_NET_F_CTRL_VQ) && ctrl_setup(max_pairs) == 0)) {
+        log_warn("virtio-net: %s: no control queue to enable %u pairs with: using 1", vdev->where,
+                 want);
+        want = 1;
+    }
+    /* The pairs, one per core.  A pair the device never heard of (no memory left, or an
+     * interrupt that cannot reach its core) ends the list; pair 0 is needed. */
+    for (unsigned i = 0; i < want; i++) {
+        err = pair_setup(i, apic_ids[i]);
+        if (err == 0) {
+            npairs++;
+            continue;
+        }
+        if (i > 0 && (err == -EBUSY || err == -ENOMEM)) {
+            log_warn("virtio-net: %s: %s for queue pair %u: using %u", vdev->where,
+                     err == -EBUSY ? "one interrupt for all queues, no core of its own"
+                                   : "no memory",
+                     i, i);
             break;
         }
-        if ((rc = setup_queue(&pairs[i].rx, 2 * i, vector)) < 0 ||
-            (rc = setup_queue(&pairs[i].tx, 2 * i + 1, VIRTIO_MSI_NO_VECTOR)) < 0) {
-            log_error("virtio-net: queue pair %u setup failed (%d)", i, rc);
-            virtio_dev_fail(vdev);
-            return rc;
-        }
-        struct net_queue *tx = &pairs[i].tx;
-        tx->free_stack = alloc_zeroed(tx->size * sizeof(uint16_t));
-        if (!tx->free_stack)
-            return -ENOMEM;
-        for (uint16_t k = 0; k < tx->size; k++)
-            tx->free_stack[tx->nfree++] = k;
-        virtio_vq_intr_disable(&tx->vq); /* completions are reclaimed by polling */
-        for (uint16_t k = 0; k < pairs[i].rx.size; k++)
-            if (rx_post(&pairs[i].rx, k) < 0)
-                break;
+        log_error("virtio-net: %s: queue pair %u could not be set up (%d)", vdev->where, i, err);
+        goto fail;
     }
 
-    struct virtio_vq ctrl;
-    bool have_ctrl = false;
-    if (virtio_dev_has(vdev, VIRTIO_NET_F_CTRL_VQ)) {
-        struct net_queue cq = {0};
-        if (setup_queue(&cq, 2 * max_pairs, VIRTIO_MSI_NO_VECTOR) == 0) {
-            ctrl = cq.vq;
-            have_ctrl = true;
-        }
-    }
-    if ((rc = virtio_dev_init_finish(vdev)) < 0) {
-        log_error("virtio-net: device refused DRIVER_OK (%d)", rc);
-        return rc;
+    /* §3.1.1 step 8. */
+    err = virtio_dev_init_finish(vdev);
+    if (err < 0) {
+        log_error("virtio-net: %s: device refused DRIVER_OK (%d)", vdev->where, err);
+        goto fail;
     }
     for (unsigned i = 0; i < npairs; i++)
         virtio_vq_kick(&pairs[i].rx.vq);
@@ -193,15 +342,37 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
     /* §5.1.6.5.5: only pair 0 receives until the driver sets the number of pairs. */
     if (npairs > 1) {
         uint16_t n = (uint16_t)npairs;
-        if (!have_ctrl || (rc = ctrl_command(&ctrl, CTRL_MQ, CTRL_MQ_PAIRS_SET, &n, 2)) < 0) {
-            log_warn("virtio-net: could not enable %u queue pairs (%d); using 1", npairs, rc);
+        err = ctrl_command(CTRL_MQ, CTRL_MQ_PAIRS_SET, &n, sizeof(n));
+        if (err == -ETIMEDOUT) {
+            /* It may still act on the command later and steer flows to queues no core reads:
+             * a device that does not answer is not used at all. */
+            log_error("virtio-net: %s: no answer to VQ_PAIRS_SET within %u ms", vdev->where,
+                      VIRTIO_NET_CTRL_TIMEOUT_MS);
+            goto fail;
+        }
+        if (err < 0) {
+            log_warn("virtio-net: %s: device refused %u queue pairs (%d): using 1", vdev->where,
+                     npairs, err);
             npairs = 1;
         }
     }
     log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u), %s",
              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], npairs, npairs == 1 ? "" : "s",
-             max_pairs, vdev->where);
+             (unsigned)max_pairs, vdev->where);
     return (int)npairs;
+
+fail:
+    /* §3.1.1: give up on the device.  Reset it first, so it lets go of the rings and buffers
+     * it was given; only then is their memory ours again. */
+    if (vdev->ops->reset(vdev) < 0)
+        log_error("virtio-net: %s: reset did not complete: its queue memory is not reused",
+                  vdev->where);
+    else
+        free_queues(true);
+    free_queues(false); /* what the device never saw, in any case */
+    virtio_dev_fail(vdev);
+    npairs = 0;
+    return err;
 }
 
 void virtio_net_mac(uint8_t out[6])

@@ -22,11 +22,16 @@ struct virtio_net_seg {
 };
 
 /*
- * Find the first virtio-net device (PCI, else virtio-mmio with one pair), negotiate, set up
+ * Find the first virtio-net device (PCI, else virtio-mmio), negotiate, set up
  * min(device pairs, `want_pairs`) queue pairs with receive buffers posted, aim pair i's
- * receive interrupt at core i, set
- * DRIVER_OK and enable the pairs on the control queue.  Boot, core 0, before the other cores
- * start.  Returns the number of pairs (>= 1), or -ENODEV (no device: logged once).
+ * receive interrupt at core i, set DRIVER_OK and enable the pairs on the control queue.  Fewer
+ * pairs than wanted when the device's interrupt cannot reach every core (virtio-mmio: one line) or
+ * memory runs out (logged).  Boot, core 0, before the other cores start; `apic_ids` holds
+ * `want_pairs` LAPIC ids.  Returns the number of pairs (>= 1); -ENODEV (no device: logged once);
+ * or, when the device could not be brought up, a negative errno (logged: the device was reset,
+ * marked FAILED, and its queue memory given back): -ENOTSUP (features refused), -EIO (a queue
+ * missing, too small or refused, DRIVER_OK refused), -ENOMEM, -ETIMEDOUT (no answer on the
+ * control queue).
  */
 int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids);
 

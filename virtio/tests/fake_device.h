@@ -20,7 +20,7 @@
 
 #include "virtio/virtio.h"
 
-#define FAKE_MAX_QUEUES  4
+#define FAKE_MAX_QUEUES  16
 #define FAKE_MAX_SEGS    64 /* segments of one chain the fake device accepts */
 #define FAKE_CONFIG_SIZE 64 /* bytes of configuration space */
 #define FAKE_STATUS_LOG  16 /* status writes remembered */

@@ -1,0 +1,402 @@
+/*
+ * Host unit tests of the virtio-net driver (virtio/net.c) against the fake device: bring-up
+ * with several queue pairs (interrupts aimed per core, VQ_PAIRS_SET on the control queue),
+ * frames both ways, and every failing path of virtio_net_init(): the device is reset, marked
+ * FAILED and every page of queue memory is given back; a pair the device never heard of is
+ * dropped instead (no memory, an interrupt shared with another core).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "core/pmm.h"
+#include "core/time.h"
+#include "tests/host/log_host.h"
+#include "virtio/limits.h"
+#include "virtio/net.h"
+#include "virtio/tests/fake_device.h"
+
+#define V1     VIRTIO_BIT(VIRTIO_F_VERSION_1)
+#define EVENT  VIRTIO_BIT(VIRTIO_F_EVENT_IDX)
+#define MAC_F  VIRTIO_BIT(VIRTIO_NET_F_MAC)
+#define CTRL_F VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ)
+#define MQ_F   VIRTIO_BIT(VIRTIO_NET_F_MQ)
+#define ALL_F  (EVENT | MAC_F | CTRL_F | MQ_F)
+
+#define HDR  12 /* virtio-net header in front of every frame */
+#define QMAX 16 /* queue size the fake device offers: small, the tests need no more */
+
+/* --- kernel stand-ins ---------------------------------------------------------------------- */
+
+static struct fake_device fd;
+static bool have_device;
+
+struct virtio_dev *virtio_dev_find(uint32_t device_id, unsigned n)
+{
+    return have_device && device_id == VIRTIO_ID_NET && n == 0 ? &fd.dev : NULL;
+}
+
+/* Pages handed out and not yet given back; a budget (>= 0) makes the allocator run out.  The
+ * runs are remembered, so a freed run must be one handed out (with its size), and a test's
+ * device that stays live gives its memory back in setup(). */
+#define MAX_RUNS 512
+static struct {
+    void *p;
+    size_t npages;
+} runs[MAX_RUNS];
+static long pages_out;
+static long page_budget = -1;
+
+void *core_pmm_alloc(size_t npages)
+{
+    if (npages == 0 || (page_budget >= 0 && pages_out + (long)npages > page_budget))
+        return NULL;
+    for (unsigned i = 0; i < MAX_RUNS; i++) {
+        if (!runs[i].p) {
+            runs[i].p = aligned_alloc(CORE_PMM_PAGE_SIZE, npages * CORE_PMM_PAGE_SIZE);
+            runs[i].npages = npages;
+            pages_out += (long)npages;
+            return runs[i].p;
+        }
+    }
+    fail_msg("test allocator: more than %u runs", MAX_RUNS);
+    return NULL;
+}
+
+void core_pmm_free(void *p, size_t npages)
+{
+    for (unsigned i = 0; i < MAX_RUNS; i++) {
+        if (runs[i].p == p) {
+            assert_int_equal(runs[i].npages, npages);
+            free(p);
+            runs[i].p = NULL;
+            pages_out -= (long)npages;
+            return;
+        }
+    }
+    fail_msg("core_pmm_free of a run never handed out");
+}
+
+static void free_runs(void)
+{
+    for (unsigned i = 0; i < MAX_RUNS; i++) {
+        free(runs[i].p);
+        runs[i].p = NULL;
+    }
+    pages_out = 0;
+}
+
+/* Each reading advances the clock 1 ms: a bounded wait ends after its bound in readings. */
+uint64_t core_time_ns(void)
+{
+    static uint64_t clock_ns;
+    return clock_ns += 1000000;
+}
+
+/* --- the device side of the control queue -------------------------------------------------- */
+
+static int ctrl_ack;         /* the ack byte the device writes; -1: it never answers */
+static uint16_t ctrl_index;  /* the control queue's index (2 * max_virtqueue_pairs) */
+static uint8_t ctrl_cmd[8];  /* readable bytes of the last command */
+static unsigned ctrl_cmds;   /* commands answered or swallowed */
+static unsigned other_kicks; /* notifications of the other queues */
+
+static void on_notify(void *arg, uint16_t index)
+{
+    struct fake_chain c;
+
+    if (index != ctrl_index) {
+        other_kicks++;
+        return;
+    }
+    while (fake_queue_pop(&fd, index, &c) == 0) {
+        ctrl_cmds++;
+        memset(ctrl_cmd, 0, sizeof(ctrl_cmd));
+        fake_chain_gather(&c, ctrl_cmd, sizeof(ctrl_cmd));
+        assert_true(c.seg[c.nseg - 1].write);
+        assert_int_equal(c.in_len, 1);
+        if (ctrl_ack < 0)
+            continue;
+        *(uint8_t *)(uintptr_t)c.seg[c.nseg - 1].addr = (uint8_t)ctrl_ack;
+        fake_queue_complete(&fd, index, c.head, 1);
+    }
+}
+
+/* --- helpers ------------------------------------------------------------------------------- */
+
+static const uint8_t dev_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+static uint32_t apic_ids[VIRTIO_NET_MAX_PAIRS];
+
+/* A device offering `features` (plus VERSION_1) with `max_pairs` pairs (config), and the
+ * queues for them plus the control queue, each of `qmax` entries. */
+static void device_new(uint64_t features, uint16_t max_pairs, uint16_t qmax)
+{
+    unsigned nqueues = 2u * max_pairs + 1;
+    fake_device_init(&fd, VIRTIO_ID_NET, V1 | features, (uint16_t)nqueues, qmax);
+    memcpy(fd.config + 0, dev_mac, 6);
+    memcpy(fd.config + 8, &max_pairs, 2);
+    fd.on_notify = on_notify;
+    ctrl_index = (uint16_t)(2u * max_pairs);
+    have_device = true;
+}
+
+static int setup(void **state)
+{
+    have_device = false;
+    free_runs();
+    page_budget = -1;
+    ctrl_ack = 0;
+    ctrl_cmds = other_kicks = 0;
+    for (unsigned i = 0; i < VIRTIO_NET_MAX_PAIRS; i++)
+        apic_ids[i] = 10 + i;
+    return 0;
+}
+
+/* After a failed init: the device was reset (so it let go of our memory), then marked FAILED,
+ * never went live, and every page came back. */
+static void expect_unwound(void)
+{
+    assert_int_equal(fd.status, VIRTIO_STATUS_FAILED);
+    assert_true(fd.resets >= 2); /* the reset of init and the one of unwinding */
+    assert_int_equal(pages_out, 0);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+/* The device writes `len` bytes of frame (after a zero header) into the next receive buffer of
+ * queue q and reports HDR + len, or `used_len` when not 0. */
+static void deliver(unsigned q, uint32_t len, uint32_t used_len, uint8_t seed)
+{
+    struct fake_chain c;
+    assert_int_equal(fake_queue_pop(&fd, q, &c), 0);
+    assert_int_equal(c.nseg, 1);
+    assert_true(c.seg[0].write);
+    uint8_t *buf = (uint8_t *)(uintptr_t)c.seg[0].addr;
+    memset(buf, 0, HDR);
+    for (uint32_t i = 0; i < len && HDR + i < c.seg[0].len; i++)
+        buf[HDR + i] = fake_pattern(seed, i);
+    fake_queue_complete(&fd, q, c.head, used_len ? used_len : HDR + len);
+}
+
+static unsigned got_frames;
+static size_t got_len;
+static uint8_t got[2048];
+
+static void rx_fn(void *ctx, const uint8_t *frame, size_t len)
+{
+    got_frames++;
+    got_len = len;
+    memcpy(got, frame, len < sizeof(got) ? len : sizeof(got));
+}
+
+/* --- bring-up ------------------------------------------------------------------------------ */
+
+/* Two pairs: the interrupts aim at each pair's core (an entry each, the transmit queues none),
+ * the receive rings are full, VQ_PAIRS_SET 2 goes to the control queue, the MAC is the
+ * device's; frames go both ways on pair 1. */
+static void test_init_two_pairs(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    assert_int_equal(virtio_net_init(2, apic_ids), 2);
+    assert_int_equal(fd.driver_features, V1 | ALL_F);
+    assert_true(fd.status & VIRTIO_STATUS_DRIVER_OK);
+    assert_int_equal(fd.q[0].irq_apic_id, apic_ids[0]);
+    assert_int_equal(fd.q[2].irq_apic_id, apic_ids[1]);
+    assert_int_equal(fd.q[0].vector, 0);
+    assert_int_equal(fd.q[2].vector, 1);
+    assert_int_equal(fd.q[1].vector, VIRTIO_MSI_NO_VECTOR);
+    assert_int_equal(fd.q[3].vector, VIRTIO_MSI_NO_VECTOR);
+    assert_int_equal(fd.q[4].vector, VIRTIO_MSI_NO_VECTOR);
+    assert_int_equal(fd.q[0].avail->idx, QMAX);
+    assert_int_equal(fd.q[2].avail->idx, QMAX);
+    assert_int_equal(ctrl_cmds, 1);
+    assert_memory_equal(ctrl_cmd, ((uint8_t[]){4, 0, 2, 0}), 4); /* MQ, VQ_PAIRS_SET, le16 2 */
+    uint8_t m[6];
+    virtio_net_mac(m);
+    assert_memory_equal(m, dev_mac, 6);
+    assert_non_null(strstr(log_host_last, "2 queue pairs (device has 2), fake"));
+
+    /* Receive: a frame is handed up; a runt and an oversize frame are dropped and counted;
+     * each buffer goes back to the device. */
+    deliver(2, 60, 0, 7);
+    deliver(2, 10, 0, 1);
+    deliver(2, 1600, 0, 1);
+    got_frames = 0;
+    assert_int_equal(virtio_net_rx_poll(1, rx_fn, NULL, 8), 1);
+    assert_int_equal(got_frames, 1);
+    assert_int_equal(got_len, 60);
+    for (uint32_t i = 0; i < 60; i++)
+        assert_int_equal(got[i], fake_pattern(7, i));
+    struct virtio_net_counters c;
+    virtio_net_counters(1, &c);
+    assert_int_equal(c.rx, 1);
+    assert_int_equal(c.rx_drops, 2);
+    assert_int_equal(fd.q[2].avail->idx, QMAX + 3);
+
+    /* Transmit: segments are gathered behind a zero header; too large a frame is refused. */
+    uint8_t a[20], b[40], out[128];
+    memset(a, 0xaa, sizeof(a));
+    memset(b, 0xbb, sizeof(b));
+    struct virtio_net_seg segs[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
+    assert_int_equal(virtio_net_xmit(1, segs, 2), 0);
+    virtio_net_flush(1);
+    struct fake_chain ch;
+    assert_int_equal(fake_queue_pop(&fd, 3, &ch), 0);
+    assert_int_equal(ch.out_len, HDR + 60);
+    assert_int_equal(fake_chain_gather(&ch, out, sizeof(out)), HDR + 60);
+    for (unsigned i = 0; i < HDR; i++)
+        assert_int_equal(out[i], 0);
+    assert_memory_equal(out + HDR, a, sizeof(a));
+    assert_memory_equal(out + HDR + sizeof(a), b, sizeof(b));
+    static uint8_t big[1600];
+    struct virtio_net_seg one = {big, sizeof(big)};
+    assert_int_equal(virtio_net_xmit(1, &one, 1), -EMSGSIZE);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+static void test_init_no_device(void **state)
+{
+    assert_int_equal(virtio_net_init(1, apic_ids), -ENODEV);
+    assert_int_equal(pages_out, 0);
+}
+
+/* --- failing init paths: reset, FAILED, memory back ---------------------------------------- */
+
+/* §3.1.1 step 6: the device clears FEATURES_OK (virtio_dev_init_begin already sets FAILED). */
+static void test_init_features_refused(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    fd.refuse_features_ok = true;
+    assert_int_equal(virtio_net_init(2, apic_ids), -ENOTSUP);
+    assert_true(fd.status & VIRTIO_STATUS_FAILED);
+    assert_false(fd.status & VIRTIO_STATUS_DRIVER_OK);
+    assert_int_equal(pages_out, 0);
+    assert_non_null(strstr(log_host_last, "feature negotiation failed"));
+}
+
+/* A queue of one entry cannot carry a control command nor keep receiving. */
+static void test_init_queue_too_small(void **state)
+{
+    device_new(ALL_F, 1, 1);
+    assert_int_equal(virtio_net_init(1, apic_ids), -EIO);
+    expect_unwound();
+    assert_non_null(strstr(log_host_last, "queue pair 0 could not be set up"));
+    assert_int_equal(log_host_count[LOG_ERROR] > 0, 1);
+}
+
+/* The device refuses a queue it offered (after it was told the first pair's rings): the rings
+ * it knows are freed only after the reset. */
+static void test_init_queue_refused(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    fd.refuse_vector = true;
+    assert_int_equal(virtio_net_init(2, apic_ids), -EIO);
+    expect_unwound();
+}
+
+/* DEVICE_NEEDS_RESET right after DRIVER_OK: the device was live with full receive rings. */
+static void test_init_driver_ok_refused(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    fd.needs_reset = true;
+    assert_int_equal(virtio_net_init(2, apic_ids), -EIO);
+    fd.needs_reset = false;
+    expect_unwound();
+    assert_non_null(strstr(log_host_last, "DRIVER_OK"));
+}
+
+/* No memory for pair 0: nothing to run on. */
+static void test_init_no_memory(void **state)
+{
+    device_new(ALL_F, 1, QMAX);
+    page_budget = 3;
+    assert_int_equal(virtio_net_init(1, apic_ids), -ENOMEM);
+    expect_unwound();
+}
+
+/* A control queue that never answers VQ_PAIRS_SET: the device might act on it later and steer
+ * flows to queues nobody reads, so it is not used at all. */
+static void test_ctrl_timeout(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    ctrl_ack = -1;
+    assert_int_equal(virtio_net_init(2, apic_ids), -ETIMEDOUT);
+    assert_int_equal(ctrl_cmds, 1);
+    expect_unwound();
+}
+
+/* --- degraded but working ------------------------------------------------------------------ */
+
+/* The device answers VQ_PAIRS_SET with an error: it keeps using pair 0 alone, and so do we. */
+static void test_ctrl_refused(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    ctrl_ack = 1; /* VIRTIO_NET_ERR */
+    assert_int_equal(virtio_net_init(2, apic_ids), 1);
+    assert_int_equal(ctrl_cmds, 1);
+    assert_true(fd.status & VIRTIO_STATUS_DRIVER_OK);
+    assert_false(fd.status & VIRTIO_STATUS_FAILED);
+    assert_non_null(strstr(log_host_last, "1 queue pair (device has 2)"));
+    assert_int_equal(log_host_count[LOG_WARN] > 0, 1);
+}
+
+/* Memory runs out at pair 1: pair 1 is dropped before the device hears of it, its pages come
+ * back, and the device runs with one pair (no VQ_PAIRS_SET needed). */
+static void test_no_memory_for_second_pair(void **state)
+{
+    device_new(ALL_F, 1, QMAX);
+    assert_int_equal(virtio_net_init(1, apic_ids), 1);
+    long one_pair = pages_out;
+
+    setup(NULL);
+    device_new(ALL_F, 2, QMAX);
+    page_budget = one_pair + 1 /* control queue */ + 2;
+    assert_int_equal(virtio_net_init(2, apic_ids), 1);
+    assert_int_equal(pages_out, one_pair + 1);
+    assert_int_equal(ctrl_cmds, 0);
+    assert_false(fd.q[2].irq_routed); /* pair 1 took no interrupt either */
+    assert_non_null(strstr(log_host_last, "1 queue pair (device has 2)"));
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+/* One interrupt for all queues (as on virtio-mmio): it aims at core 0, so pair 1 (core 1)
+ * cannot be woken and is dropped. */
+static void test_shared_interrupt_one_pair(void **state)
+{
+    device_new(ALL_F, 2, QMAX);
+    fd.irq_shared = true;
+    assert_int_equal(virtio_net_init(2, apic_ids), 1);
+    assert_true(fd.q[0].irq_routed);
+    assert_int_equal(fd.q[0].irq_apic_id, apic_ids[0]);
+    assert_false(fd.q[2].irq_routed);
+    assert_int_equal(fd.q[2].setups, 0);
+    assert_int_equal(ctrl_cmds, 0);
+    assert_true(fd.status & VIRTIO_STATUS_DRIVER_OK);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_init_two_pairs, setup),
+        cmocka_unit_test_setup(test_init_no_device, setup),
+        cmocka_unit_test_setup(test_init_features_refused, setup),
+        cmocka_unit_test_setup(test_init_queue_too_small, setup),
+        cmocka_unit_test_setup(test_init_queue_refused, setup),
+        cmocka_unit_test_setup(test_init_driver_ok_refused, setup),
+        cmocka_unit_test_setup(test_init_no_memory, setup),
+        cmocka_unit_test_setup(test_ctrl_timeout, setup),
+        cmocka_unit_test_setup(test_ctrl_refused, setup),
+        cmocka_unit_test_setup(test_no_memory_for_second_pair, setup),
+        cmocka_unit_test_setup(test_shared_interrupt_one_pair, setup),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    free_runs();
+    return failed;
+}
