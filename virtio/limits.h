@@ -43,6 +43,11 @@
  * refused at set-up.  2 bytes each, per device. */
 #define VIRTIO_PCI_MAX_QUEUES 1024
 
+/* virtio-net: queue pairs driven, at most: one per core, for up to 64 cores (xAPIC ids stay
+ * below 255 under TCG).  2 * 64 + 1 queues with the control queue; one MSI-X entry per
+ * receive queue.  Must be >= CORE_MAX_CPUS (checked in net.c). */
+#define VIRTIO_NET_MAX_PAIRS 64
+
 /* virtio-net: entries asked for per receive and transmit queue (the device may offer fewer).
  * Each entry holds one frame buffer of 2 KiB, so a pair costs about 2 * 2 KiB * this (1 MiB
  * at 256).  Overridable. */

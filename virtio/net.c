@@ -4,9 +4,11 @@
  * every receive buffer holds a whole frame (header + 1514 bytes), and lwIP computes checksums.
  *
  * Queue layout (§5.1.2): receiveq i = 2i, transmitq i = 2i + 1, controlq = 2 * max pairs.
- * Pair i's receive interrupt is aimed at core i through the transport (virtio_dev_queue_irq()):
- * on PCI an MSI-X entry per receive queue; where the device has one interrupt for all its
- * queues (virtio-mmio) it reaches one core only, so the device gets one queue pair.
+ * Up to VIRTIO_NET_MAX_PAIRS pairs, one per core.  Pair i's receive interrupt is aimed at core
+ * i through the transport (virtio_dev_queue_irq()): on PCI an MSI-X table entry per receive
+ * queue, so N pairs need N entries (QEMU's vectors=2N+2, Linux's layout with one per queue
+ * plus configuration, leaves room); where the device has one interrupt for all its queues
+ * (virtio-mmio) it reaches one core only, so the device gets one queue pair.
  * Boot (core 0) sets everything up and fills the receive rings; from then on pair i belongs to
  * core i.  Transmit completions are reclaimed by polling (no transmit interrupt).
  *
@@ -17,6 +19,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/pmm.h"
 #include "core/time.h"
@@ -24,6 +27,9 @@
 #include "virtio/net.h"
 #include "virtio/virtio.h"
 #include "virtio/virtq.h"
+
+/* One pair per core: every core the kernel brings up can have one. */
+_Static_assert(VIRTIO_NET_MAX_PAIRS >= CORE_MAX_CPUS, "VIRTIO_NET_MAX_PAIRS < CORE_MAX_CPUS");
 
 #define NET_BUF_SIZE  2048 /* one frame: header (12) + 1514, rounded to a power of two */
 #define NET_HDR_LEN   12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
@@ -150,9 +156,11 @@ static int rx_post(struct net_queue *q, uint16_t k)
 
 /*
  * Pair i: allocates both queues, aims the receive interrupt at core i, gives both rings to the
- * device and fills the receive ring.  Returns 0; before the device heard of the pair -EIO (a
- * queue missing or too small), -ENOMEM, or -EBUSY (its interrupt cannot reach core i), with
- * the pair's memory given back; after, the error of the queue set-up.
+ * device and fills the receive ring.  Returns 0, or a negative errno; when the device never
+ * heard of the pair (pairs[i].rx.device_knows false) the pair's memory is given back: -EIO (a
+ * queue missing or too small), -ENOMEM, or for i > 0 the routing error (-EBUSY: the device's
+ * one interrupt already wakes core 0; -ENOSPC: no MSI-X entry left).  Pair 0 without an
+ * interrupt is kept and only polled: there is no other pair to fall back on.
  */
 static int pair_setup(unsigned i, uint32_t apic_id)
 {
@@ -163,10 +171,11 @@ static int pair_setup(unsigned i, uint32_t apic_id)
     if ((err = queue_alloc(&p->rx, 2 * i, NET_BUF_SIZE, true, false)) < 0 ||
         (err = queue_alloc(&p->tx, 2 * i + 1, NET_BUF_SIZE, true, true)) < 0)
         goto drop;
-    /* Pair i's receive interrupt wakes core i.  A device with one interrupt for all its
-     * queues (virtio-mmio) reaches one core only: -EBUSY for the pairs of the other cores. */
+    /* Pair i's receive interrupt wakes core i: without it core i would sleep through its own
+     * traffic.  A device with one interrupt for all its queues (virtio-mmio) reaches one core
+     * only: -EBUSY for the pairs of the other cores. */
     err = virtio_dev_queue_irq(vdev, 2 * i, apic_id, &vector);
-    if (err == -EBUSY)
+    if (err < 0 && i > 0)
         goto drop;
     if ((err = queue_start(&p->rx, 2 * i, vector)) < 0 ||
         (err = queue_start(&p->tx, 2 * i + 1, VIRTIO_MSI_NO_VECTOR)) < 0)
@@ -311,19 +320,20 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
                  want);
         want = 1;
     }
-    /* The pairs, one per core.  A pair the device never heard of (no memory left, or an
-     * interrupt that cannot reach its core) ends the list; pair 0 is needed. */
+    /* The pairs, one per core.  A pair the device never heard of (a queue missing, no memory
+     * left, no interrupt that reaches its core) ends the list; pair 0 is needed. */
     for (unsigned i = 0; i < want; i++) {
         err = pair_setup(i, apic_ids[i]);
         if (err == 0) {
             npairs++;
             continue;
         }
-        if (i > 0 && (err == -EBUSY || err == -ENOMEM)) {
-            log_warn("virtio-net: %s: %s for queue pair %u: using %u", vdev->where,
-                     err == -EBUSY ? "one interrupt for all queues, no core of its own"
-                                   : "no memory",
-                     i, i);
+        if (i > 0 && !pairs[i].rx.device_knows) {
+            log_warn("virtio-net: %s: queue pair %u not usable (%s, %d): using %u", vdev->where, i,
+                     err == -EBUSY    ? "one interrupt for all queues, aimed at core 0"
+                     : err == -ENOMEM ? "no memory"
+                                      : "no interrupt for its core, or no queue",
+                     err, i);
             break;
         }
         log_error("virtio-net: %s: queue pair %u could not be set up (%d)", vdev->where, i, err);

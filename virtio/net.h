@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTIO_NET_MAX_PAIRS 16 /* = CORE_MAX_CPUS */
+#include "virtio/limits.h" /* VIRTIO_NET_MAX_PAIRS */
 
 /* One piece of an outgoing frame (a pbuf, say). */
 struct virtio_net_seg {

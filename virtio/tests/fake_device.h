@@ -20,10 +20,10 @@
 
 #include "virtio/virtio.h"
 
-#define FAKE_MAX_QUEUES  16
-#define FAKE_MAX_SEGS    64 /* segments of one chain the fake device accepts */
-#define FAKE_CONFIG_SIZE 64 /* bytes of configuration space */
-#define FAKE_STATUS_LOG  16 /* status writes remembered */
+#define FAKE_MAX_QUEUES  256 /* virtio-net: 64 pairs of a device that has up to 127 */
+#define FAKE_MAX_SEGS    64  /* segments of one chain the fake device accepts */
+#define FAKE_CONFIG_SIZE 64  /* bytes of configuration space */
+#define FAKE_STATUS_LOG  16  /* status writes remembered */
 
 /* One segment of a chain, as the device sees it. */
 struct fake_seg {

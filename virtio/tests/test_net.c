@@ -132,7 +132,7 @@ static void on_notify(void *arg, uint16_t index)
 /* --- helpers ------------------------------------------------------------------------------- */
 
 static const uint8_t dev_mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
-static uint32_t apic_ids[VIRTIO_NET_MAX_PAIRS];
+static uint32_t apic_ids[2 * VIRTIO_NET_MAX_PAIRS]; /* callers may want more than the limit */
 
 /* A device offering `features` (plus VERSION_1) with `max_pairs` pairs (config), and the
  * queues for them plus the control queue, each of `qmax` entries. */
@@ -154,7 +154,7 @@ static int setup(void **state)
     page_budget = -1;
     ctrl_ack = 0;
     ctrl_cmds = other_kicks = 0;
-    for (unsigned i = 0; i < VIRTIO_NET_MAX_PAIRS; i++)
+    for (unsigned i = 0; i < 2 * VIRTIO_NET_MAX_PAIRS; i++)
         apic_ids[i] = 10 + i;
     return 0;
 }
@@ -381,6 +381,53 @@ static void test_shared_interrupt_one_pair(void **state)
     assert_int_equal(fd.driver_errors, 0);
 }
 
+/* --- many cores ---------------------------------------------------------------------------- */
+
+/* 80 cores want a pair from a device with 100 pairs and an MSI-X table of 2N+2 = 130 entries
+ * (QEMU's vectors= for 64 pairs): 64 pairs, each receive interrupt on its own core through its
+ * own entry, the control queue at 200, VQ_PAIRS_SET 64. */
+static void test_sixty_four_pairs(void **state)
+{
+    device_new(ALL_F, 100, 2);
+    fd.irq_entries = 2 * 64 + 2;
+    assert_int_equal(VIRTIO_NET_MAX_PAIRS, 64);
+    assert_int_equal(virtio_net_init(80, apic_ids), 64);
+    for (unsigned i = 0; i < 64; i++) {
+        assert_true(fd.q[2 * i].irq_routed);
+        assert_int_equal(fd.q[2 * i].irq_apic_id, apic_ids[i]);
+        assert_int_equal(fd.q[2 * i].vector, i);
+        assert_int_equal(fd.q[2 * i].setups, 1);
+        assert_int_equal(fd.q[2 * i + 1].setups, 1);
+        assert_int_equal(fd.q[2 * i + 1].vector, VIRTIO_MSI_NO_VECTOR);
+    }
+    assert_int_equal(fd.q[128].setups, 0);
+    assert_int_equal(fd.irq_used, 64);
+    assert_int_equal(fd.q[200].setups, 1);
+    assert_int_equal(ctrl_cmds, 1);
+    assert_memory_equal(ctrl_cmd, ((uint8_t[]){4, 0, 64, 0}), 4);
+    assert_non_null(strstr(log_host_last, "64 queue pairs (device has 100)"));
+    /* The last pair works like the first. */
+    deliver(126, 100, 0, 3);
+    got_frames = 0;
+    assert_int_equal(virtio_net_rx_poll(63, rx_fn, NULL, 8), 1);
+    assert_int_equal(got_len, 100);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+/* An MSI-X table with fewer entries than pairs: the pairs whose core cannot be woken are not
+ * used (their flows go to the others), and VQ_PAIRS_SET says so. */
+static void test_fewer_interrupts_than_pairs(void **state)
+{
+    device_new(ALL_F, 4, QMAX);
+    fd.irq_entries = 2;
+    assert_int_equal(virtio_net_init(4, apic_ids), 2);
+    assert_int_equal(fd.q[4].setups, 0);
+    assert_int_equal(fd.q[6].setups, 0);
+    assert_memory_equal(ctrl_cmd, ((uint8_t[]){4, 0, 2, 0}), 4);
+    assert_int_equal(log_host_count[LOG_WARN] > 0, 1);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +442,8 @@ int main(void)
         cmocka_unit_test_setup(test_ctrl_refused, setup),
         cmocka_unit_test_setup(test_no_memory_for_second_pair, setup),
         cmocka_unit_test_setup(test_shared_interrupt_one_pair, setup),
+        cmocka_unit_test_setup(test_sixty_four_pairs, setup),
+        cmocka_unit_test_setup(test_fewer_interrupts_than_pairs, setup),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     free_runs();
