@@ -10,7 +10,8 @@
 # host tests.  Variables a module.mk may append to:
 #   KERNEL_SRCS   .c and .S files linked into the kernel
 #   HOST_TESTS    host test binaries under $(BUILD)/host/ (rules made with the host_test macro)
-#   KERNEL_EXTRA_OBJS  prebuilt objects linked into the kernel (e.g. the per-core lwIP copies),
+#   KERNEL_EXTRA_OBJS  prebuilt objects linked into the kernel (e.g. lwIP, whose data sections
+#                 go to the per-core window),
 #                 with their own rules in the module.mk
 #   FUZZ_TARGETS  phony targets that `make fuzz` runs (each bounded by FUZZ_SECONDS)
 
@@ -129,7 +130,10 @@ $(KERNEL): $(BUILD)/toril-pass1.elf $(BUILD)/kernel/ksyms.o
 	@$(NM) -n $@ | grep -i ' t ' > $@.text-syms
 	@$(NM) -n $< | grep -i ' t ' | cmp -s - $@.text-syms || \
 		{ echo "ksyms: function addresses moved between link passes" >&2; rm -f $@; exit 1; }
-	@size $@ | tail -1 | awk '{ printf "toril.elf: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
+	scripts/check-percpu --image $@ $(BUILD)/netstack/lwip-percpu.o
+	@size -A $@ | awk '$$1 == ".percpu" { w = $$2 } $$1 == ".text" { t = $$2 } \
+		$$1 ~ /^\.(rodata|note|data)$$/ { d += $$2 } $$1 == ".bss" { b = $$2 } \
+		END { printf "toril.elf: text %d, rodata+data %d, bss %d bytes; text+data %d KiB at any core count, plus a %d KiB per-core window per core beyond the first\n", t, d, b, (t + d + w) / 1024, w / 1024 }'
 
 # --- running ----------------------------------------------------------------------------------
 

@@ -36,6 +36,15 @@ static uint64_t pool[POOL_PAGES][512] __attribute__((aligned(4096), section(".bs
 static unsigned pool_used;
 static uint64_t *pml4;
 static uint64_t ram_limit;
+/* Set by the first boot_paging_clone(): the master tables must not change after that, or the
+ * clones (which copied the path to the per-core window) would no longer match them. */
+static bool frozen;
+
+static void check_not_frozen(const char *who)
+{
+    if (frozen)
+        panic("%s: page tables changed after per-core copies were made", who);
+}
 
 static uint64_t *table_alloc(void)
 {
@@ -159,30 +168,50 @@ void boot_paging_init(void)
     write_cr3((uintptr_t)pml4);
 }
 
-void boot_paging_load(void)
-{
-    write_cr3((uintptr_t)pml4);
-}
 
 uint64_t boot_paging_ram_limit(void)
 {
     return ram_limit;
 }
 
+/* The page table mapping `a` with 4 KiB pages, splitting a 2 MiB page into one if needed (the
+ * new table maps the same addresses with the same permissions). */
+static uint64_t *pt_for(uint64_t a)
+{
+    uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[(a >> 39) & 511] & PTE_ADDR);
+    if (!(pml4[(a >> 39) & 511] & PTE_P) || (pdpt[(a >> 30) & 511] & (PTE_PS | PTE_P)) != PTE_P)
+        return NULL; /* not mapped, or a 1 GiB page (above 4 GiB only) */
+    uint64_t *pd = (uint64_t *)(uintptr_t)(pdpt[(a >> 30) & 511] & PTE_ADDR);
+    uint64_t e = pd[(a >> 21) & 511];
+    if (!(e & PTE_P))
+        return NULL;
+    if (e & PTE_PS) {
+        uint64_t *pt = table_alloc();
+        if (!pt)
+            panic("%s: page table pool exhausted", __func__);
+        uint64_t base = e & PTE_ADDR & ~(SZ_2M - 1), flags = e & ~PTE_ADDR & ~PTE_PS;
+        for (unsigned i = 0; i < 512; i++)
+            pt[i] = (base + i * SZ_4K) | flags;
+        pd[(a >> 21) & 511] = (uintptr_t)pt | PTE_P | PTE_W;
+        invlpg((void *)(uintptr_t)base); /* drop the old 2 MiB translation (one entry) */
+    }
+    return (uint64_t *)(uintptr_t)(pd[(a >> 21) & 511] & PTE_ADDR);
+}
+
 void boot_paging_unmap_guard(void *page)
 {
+    check_not_frozen(__func__);
     uint64_t a = (uintptr_t)page;
-    if (a & (SZ_4K - 1) || a >= ((uintptr_t)__kernel_end))
-        panic("%s: %p is not a page in the kernel image", __func__, page);
-    uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[(a >> 39) & 511] & PTE_ADDR);
-    uint64_t *pd = (uint64_t *)(uintptr_t)(pdpt[(a >> 30) & 511] & PTE_ADDR);
-    uint64_t *pt = (uint64_t *)(uintptr_t)(pd[(a >> 21) & 511] & PTE_ADDR);
+    uint64_t *pt = (a & (SZ_4K - 1)) == 0 && a < ram_limit ? pt_for(a) : NULL;
+    if (!pt)
+        panic("%s: %p is not a mapped page of RAM", __func__, page);
     pt[(a >> 12) & 511] = 0;
     invlpg(page);
 }
 
 int boot_paging_map_mmio(uint64_t phys, uint64_t len)
 {
+    check_not_frozen(__func__);
     uint64_t a = phys & ~(SZ_2M - 1);
     for (; a < phys + len; a += SZ_2M) {
         if (a < ram_limit)
@@ -190,5 +219,60 @@ int boot_paging_map_mmio(uint64_t phys, uint64_t len)
         if (map(a, SZ_2M, PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT) < 0)
             return -ENOMEM;
     }
+    return 0;
+}
+
+uint64_t boot_paging_cr3(void)
+{
+    return (uintptr_t)pml4;
+}
+
+/*
+ * A copy of the master tables that differs only in where the pages of [va, va + len) point.
+ * The window lies inside the kernel image, which is mapped with 4 KiB pages, so the clone needs
+ * its own page of each level on the path to it (PML4, PDPT, PD, and every PT the window
+ * touches); all other entries keep pointing at the master's shared lower-level tables.  The
+ * permissions of each window page are the master's (RW, NX).
+ */
+int boot_paging_clone(uint64_t va, uint64_t len, uint64_t phys, void *(*alloc_page)(void),
+                      uint64_t *cr3)
+{
+    if ((va | len | phys) & (SZ_4K - 1) || len == 0 || va + len > (uintptr_t)__kernel_end)
+        panic("%s: window %#llx+%#llx is not whole pages of the kernel image", __func__,
+              (unsigned long long)va, (unsigned long long)len);
+    /* One PDPT and one PD on the path: the kernel image lies in the first GiB. */
+    if ((va >> 30) != ((va + len - 1) >> 30))
+        panic("%s: window crosses a 1 GiB boundary", __func__);
+    frozen = true;
+
+    uint64_t *new_pml4 = alloc_page(), *new_pdpt = alloc_page(), *new_pd = alloc_page();
+    if (!new_pml4 || !new_pdpt || !new_pd)
+        return -ENOMEM;
+    uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[(va >> 39) & 511] & PTE_ADDR);
+    uint64_t *pd = (uint64_t *)(uintptr_t)(pdpt[(va >> 30) & 511] & PTE_ADDR);
+    memcpy(new_pml4, pml4, SZ_4K);
+    memcpy(new_pdpt, pdpt, SZ_4K);
+    memcpy(new_pd, pd, SZ_4K);
+    new_pml4[(va >> 39) & 511] = (uintptr_t)new_pdpt | (pml4[(va >> 39) & 511] & ~PTE_ADDR);
+    new_pdpt[(va >> 30) & 511] = (uintptr_t)new_pd | (pdpt[(va >> 30) & 511] & ~PTE_ADDR);
+
+    for (uint64_t a = va & ~(SZ_2M - 1); a < va + len; a += SZ_2M) {
+        unsigned pdi = (a >> 21) & 511;
+        if (!(pd[pdi] & PTE_P) || (pd[pdi] & PTE_PS))
+            panic("%s: %#llx is not mapped with 4 KiB pages", __func__, (unsigned long long)a);
+        uint64_t *pt = (uint64_t *)(uintptr_t)(pd[pdi] & PTE_ADDR);
+        uint64_t *new_pt = alloc_page();
+        if (!new_pt)
+            return -ENOMEM;
+        memcpy(new_pt, pt, SZ_4K);
+        for (uint64_t p = a; p < a + SZ_2M; p += SZ_4K) {
+            if (p < va || p >= va + len)
+                continue;
+            unsigned pti = (p >> 12) & 511;
+            new_pt[pti] = (phys + (p - va)) | (pt[pti] & ~PTE_ADDR);
+        }
+        new_pd[pdi] = (uintptr_t)new_pt | (pd[pdi] & ~PTE_ADDR);
+    }
+    *cr3 = (uintptr_t)new_pml4;
     return 0;
 }

@@ -30,6 +30,9 @@ struct cpu {
                              read by core 0 while it waits for the others */
     void *stack_top;      /* top of this core's kernel stack (a guard page lies below) */
     void *ist_top;        /* top of the stack for fatal exceptions (#DF, #PF, #MC, NMI) */
+    uint64_t cr3;         /* this core's page tables: the master tables, or a clone that maps
+                             the per-core window to this core's copy (core/percpu.h) */
+    uint64_t percpu_phys; /* physical address of this core's copy of the window */
     struct heap heap;     /* this core's malloc arena */
 
     /* Idle accounting (stats line). */

@@ -17,6 +17,7 @@
 #include "core/loop.h"
 #include "core/memory.h"
 #include "core/panic.h"
+#include "core/percpu.h"
 #include "core/platform.h"
 #include "core/power.h"
 #include "core/random.h"
@@ -29,6 +30,7 @@
 #include "content/fat.h"
 #include "httpd/files.h"
 #include "httpd/server.h"
+#include "netstack/echo.h"
 #include "netstack/link.h"
 #include "virtio/blk.h"
 #include "virtio/pci.h"
@@ -38,6 +40,13 @@ __attribute__((noreturn)) void core_main(uint32_t start_info);
 static bool console_poll(void *arg)
 {
     return core_console_poll();
+}
+
+/* The diagnostic echo service (echo=PORT) on every core that runs a network stack. */
+static void echo_start(unsigned cpu)
+{
+    if (core_config->echo_port != 0 && netstack_link_has_stack(cpu))
+        netstack_echo_start(cpu, core_config->echo_port); /* logs its own failure */
 }
 
 /* test=...: faults injected on purpose so the system tests can see they are caught. */
@@ -115,10 +124,16 @@ void core_main(uint32_t start_info)
         log_error("toril: the HTTP server could not be set up; stopping");
         core_power_fail(CORE_EXIT_BOOT);
     }
+    core_loop_on_each_cpu(echo_start);
 
-    /* 10. The other cores. */
+    /* 10. The other cores, each with its own copy of the per-core window (lwIP's state) and
+     *     page tables that show it; the page tables are final from here on.  Each core runs its
+     *     per-core initialisers (stack, httpd worker, echo) as it enters its main loop. */
+    if (core_percpu_init() < 0)
+        core_power_fail(CORE_EXIT_BOOT);
     unsigned online = core_smp_start();
     core_cpus[0].online = true;
+    core_percpu_check_after_start(online);
     log_info("toril: %u cpus online", online);
 
     /* 11. Test-only fault injection, then serve forever. */

@@ -18,6 +18,7 @@ KERNEL_SRCS += \
 	core/timer.c \
 	core/loop.c \
 	core/smp.c \
+	core/percpu.c \
 	core/memory.c \
 	core/random.c
 

@@ -15,7 +15,9 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/panic.h"
+#include "core/percpu.h"
 #include "core/platform.h"
+#include "core/pmm.h"
 #include "core/smp.h"
 #include "core/time.h"
 #include "core/trap.h"
@@ -23,15 +25,16 @@
 
 #define AP_START_TIMEOUT_MS 2000 /* TCG on a loaded host can take a while to start a vCPU */
 
-/* Stacks with a guard page below each, in .bss (so within the 4 KiB-mapped kernel span). */
+/* One core's stacks, each with a guard page below it (unmapped: an overflow faults).  Taken
+ * from the page allocator for the cores that exist, so the image does not carry stacks for
+ * CORE_MAX_CPUS cores. */
 struct cpu_stacks {
     char guard[4096];
     char stack[CORE_STACK_SIZE];
     char ist_guard[4096];
     char ist[CORE_IST_SIZE];
-} __attribute__((aligned(4096)));
-
-static struct cpu_stacks stacks[CORE_MAX_CPUS];
+};
+_Static_assert(sizeof(struct cpu_stacks) % 4096 == 0, "stacks must be whole pages");
 
 struct cpu core_cpus[CORE_MAX_CPUS];
 unsigned core_ncpus = 1;
@@ -58,6 +61,11 @@ void core_smp_prepare(void)
 {
     uint32_t bsp = boot_apic_id();
     unsigned next = 1;
+    unsigned n = core_platform.ncpus + 1; /* + 1: the BSP may be missing from the list */
+    struct cpu_stacks *stacks = core_pmm_alloc(n * sizeof(struct cpu_stacks) / 4096);
+    if (stacks == NULL)
+        panic("%s: no memory for the stacks of %u cores (%zu KiB each)", __func__, n,
+              sizeof(struct cpu_stacks) / 1024);
     /* Core 0 is the one running this (the BSP), whatever its place in the MADT. */
     core_cpus[0].apic_id = bsp;
     core_cpus[0].stack_top = boot_stack_top; /* it keeps the boot stack */
@@ -95,10 +103,11 @@ void core_smp_init_this_cpu(struct cpu *c)
 __attribute__((noreturn)) void boot_ap_main(struct cpu *c);
 void boot_ap_main(struct cpu *c)
 {
-    boot_paging_load();
+    write_cr3(c->cr3); /* the master tables with this core's own per-core window */
     /* Same SSE/FPU state as core 0: see core_main(). */
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
     core_smp_init_this_cpu(c);
+    core_percpu_check_this_cpu();
     c->tsc_stats = rdtsc();
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     core_loop_run();

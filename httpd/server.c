@@ -1,5 +1,5 @@
 /*
- * HTTP connections on the altcp API of this core's lwIP copy (netstack/netstack.h).
+ * HTTP connections on the altcp API of this core's lwIP instance (netstack/netstack.h).
  *
  * One struct conn per connection, on the owning core's heap.  Received pbufs queue up in
  * conn->in; the parser takes them in order and stops after each complete request, which is
@@ -18,6 +18,7 @@
 #include "content/cache.h"
 #include "core/config.h"
 #include "core/cpu.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/stats.h"
@@ -28,7 +29,6 @@
 #include "httpd/request.h"
 #include "httpd/response.h"
 #include "httpd/server.h"
-#include "netstack/limits.h"
 #include "netstack/link.h"
 #include "netstack/netstack.h"
 
@@ -37,7 +37,7 @@
 #define HTTPD_WRITE_MAX      0xffffu /* one altcp_write call takes a u16 length */
 
 struct worker {
-    const struct netstack_ops *ops;
+    bool started; /* listening on this core */
     struct altcp_pcb *listener;
     struct httpd_clock clock;
     /* Counters, written by this core only, read by the stats line on core 0. */
@@ -65,12 +65,12 @@ struct conn {
     char head[HTTPD_RESPONSE_HEADER_MAX];
 };
 
-static struct worker workers[NETSTACK_MAX_CPUS];
+static struct worker workers[CORE_MAX_CPUS];
 
 static void conn_free(struct conn *c)
 {
     if (c->in)
-        c->w->ops->pbuf_free(c->in);
+        pbuf_free(c->in);
     c->w->active--;
     free(c);
 }
@@ -83,8 +83,8 @@ static void discard_input(struct conn *c)
 {
     if (!c->in)
         return;
-    c->w->ops->recved(c->pcb, c->in->tot_len);
-    c->w->ops->pbuf_free(c->in);
+    altcp_recved(c->pcb, c->in->tot_len);
+    pbuf_free(c->in);
     c->in = NULL;
 }
 
@@ -95,12 +95,11 @@ static void on_err(void *arg, err_t err);
 
 static void set_callbacks(struct conn *c, bool on)
 {
-    const struct netstack_ops *ops = c->w->ops;
-    ops->arg(c->pcb, on ? c : NULL);
-    ops->recv(c->pcb, on ? on_recv : NULL);
-    ops->sent(c->pcb, on ? on_sent : NULL);
-    ops->err(c->pcb, on ? on_err : NULL);
-    ops->poll(c->pcb, on ? on_poll : NULL, HTTPD_POLL_INTERVAL);
+    altcp_arg(c->pcb, on ? c : NULL);
+    altcp_recv(c->pcb, on ? on_recv : NULL);
+    altcp_sent(c->pcb, on ? on_sent : NULL);
+    altcp_err(c->pcb, on ? on_err : NULL);
+    altcp_poll(c->pcb, on ? on_poll : NULL, HTTPD_POLL_INTERVAL);
 }
 
 /*
@@ -111,7 +110,7 @@ static void conn_close(struct conn *c)
 {
     discard_input(c);
     set_callbacks(c, false);
-    if (c->w->ops->close(c->pcb) != ERR_OK) {
+    if (altcp_close(c->pcb) != ERR_OK) {
         set_callbacks(c, true); /* out of memory for the FIN: the poll callback tries again */
         c->closing = true;
         return;
@@ -127,7 +126,7 @@ static void access_log(const struct conn *c, const struct httpd_request *req, ui
     ip_addr_t addr;
     u16_t port;
     char peer[16] = "-";
-    if (c->w->ops->addrinfo(c->pcb, 0, &addr, &port) == ERR_OK) {
+    if (altcp_get_tcp_addrinfo(c->pcb, 0, &addr, &port) == ERR_OK) {
         uint32_t a = ip4_addr_get_u32(ip_2_ip4(&addr)); /* network byte order */
         snprintf(peer, sizeof(peer), "%u.%u.%u.%u", a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff,
                  a >> 24);
@@ -209,21 +208,20 @@ static void respond(struct conn *c, struct httpd_request *req)
  * (otherwise the sent or poll callback continues). */
 static void queue_response(struct conn *c)
 {
-    const struct netstack_ops *ops = c->w->ops;
     while (c->head_sent < c->head_len) {
-        u16_t room = ops->sndbuf(c->pcb);
+        u16_t room = altcp_sndbuf(c->pcb);
         size_t n = c->head_len - c->head_sent;
         if (n > room)
             n = room;
         if (n == 0)
             return;
         u8_t flags = TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0);
-        if (ops->write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
+        if (altcp_write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
             return; /* queue full: the sent callback continues */
         c->head_sent += n;
     }
     while (c->body_left) {
-        u16_t room = ops->sndbuf(c->pcb);
+        u16_t room = altcp_sndbuf(c->pcb);
         uint64_t n = c->body_left < room ? c->body_left : room;
         if (n > HTTPD_WRITE_MAX)
             n = HTTPD_WRITE_MAX;
@@ -231,7 +229,7 @@ static void queue_response(struct conn *c)
             return;
         /* By reference: cache bytes and static pages never change. */
         u8_t flags = n < c->body_left ? TCP_WRITE_FLAG_MORE : 0;
-        if (ops->write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
+        if (altcp_write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
             return;
         c->body += n;
         c->body_left -= n;
@@ -243,14 +241,13 @@ static void queue_response(struct conn *c)
  * pipelined requests while the send buffer has room.  Returns false if c was freed. */
 static bool process(struct conn *c)
 {
-    const struct netstack_ops *ops = c->w->ops;
     for (;;) {
         if (c->sending) {
             queue_response(c);
             if (c->sending)
                 break; /* wait for the sent callback */
             if (c->close_after) {
-                ops->output(c->pcb);
+                altcp_output(c->pcb);
                 conn_close(c);
                 return false;
             }
@@ -264,8 +261,8 @@ static bool process(struct conn *c)
         enum httpd_feed_result res =
             httpd_request_feed(&c->parser, (const char *)p->payload, p->len, &used);
         if (used) {
-            c->in = ops->pbuf_free_header(c->in, (u16_t)used);
-            ops->recved(c->pcb, (u16_t)used);
+            c->in = pbuf_free_header(c->in, (u16_t)used);
+            altcp_recved(c->pcb, (u16_t)used);
         }
         if (res == HTTPD_FEED_REQUEST) {
             respond(c, httpd_request_get(&c->parser));
@@ -274,7 +271,7 @@ static bool process(struct conn *c)
             break;
         }
     }
-    ops->output(c->pcb);
+    altcp_output(c->pcb);
     if (!c->sending && c->peer_closed && !c->in) {
         conn_close(c);
         return false;
@@ -287,14 +284,14 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
     struct conn *c = arg;
     if (!c) { /* closed by us meanwhile */
         if (p)
-            workers[core_cpu_id()].ops->pbuf_free(p);
+            pbuf_free(p);
         return ERR_OK;
     }
     c->last_activity = core_time_ns();
     if (!p) {
         c->peer_closed = true;
     } else if (c->in) {
-        c->w->ops->pbuf_cat(c->in, p);
+        pbuf_cat(c->in, p);
     } else {
         c->in = p;
     }
@@ -328,7 +325,7 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         /* A client that stops reading holds a response: give it the header timeout to move. */
         if (now - c->last_activity >= core_config->header_timeout_ms * 1000000ull) {
             c->w->timeouts++;
-            c->w->ops->abort(c->pcb); /* on_err frees c */
+            altcp_abort(c->pcb); /* on_err frees c */
             return ERR_ABRT;
         }
         process(c); /* the send buffer may have room that no sent callback announced */
@@ -361,7 +358,7 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
         c = malloc(sizeof(*c));
     if (!c) {
         w->refused++;
-        w->ops->abort(pcb); /* RST: refused cleanly, the client sees it at once */
+        altcp_abort(pcb); /* RST: refused cleanly, the client sees it at once */
         return ERR_ABRT;
     }
     memset(c, 0, offsetof(struct conn, parser));
@@ -371,28 +368,30 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     httpd_request_init(&c->parser);
     w->active++;
     set_callbacks(c, true);
-    w->ops->nagle_disable(pcb);
+    altcp_nagle_disable(pcb);
     return ERR_OK;
 }
 
 static void worker_start(unsigned cpu)
 {
-    if (cpu >= NETSTACK_MAX_CPUS || !netstack_link_has_stack(cpu) || !core_config->http_port)
+    if (!netstack_link_has_stack(cpu) || !core_config->http_port)
         return;
     struct worker *w = &workers[cpu];
-    w->ops = netstack_ops(cpu);
     httpd_clock_init(&w->clock);
     int rc =
-        w->ops->listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
-    if (rc < 0)
+        netstack_listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
+    if (rc < 0) {
         log_error("httpd: cannot listen on port %u (%d)", core_config->http_port, rc);
-    else if (cpu == 0)
+        return;
+    }
+    __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
+    if (cpu == 0)
         log_info("httpd: serving on port %u", core_config->http_port);
 }
 
 static void httpd_stats(unsigned cpu, char *buf, size_t len)
 {
-    if (cpu >= NETSTACK_MAX_CPUS || !workers[cpu].ops)
+    if (cpu >= CORE_MAX_CPUS || !__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE))
         return;
     const struct worker *w = &workers[cpu];
     core_stats_append(buf, len,

@@ -1,6 +1,6 @@
 /*
- * TCP echo (see echo.h).  One copy of this code serves every core: each connection remembers
- * the ops table of the core it was accepted on, and only that core's main loop touches it.
+ * TCP echo (see echo.h).  One copy of this code serves every core: each connection belongs to
+ * the core that accepted it (its lwIP instance), and only that core's main loop touches it.
  *
  * Flow control: received data is kept in a pbuf chain (`pending`) until the send buffer takes
  * it; only then is it acknowledged to the receive window (recved).  A peer that sends faster
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/limits.h"
 #include "core/log.h"
 #include "netstack/echo.h"
 #include "netstack/limits.h"
@@ -22,7 +23,7 @@
 
 /* One core's service.  Written by that core only. */
 struct echo_core {
-    const struct netstack_ops *ops; /* the core's lwIP copy; NULL until started */
+    bool started;
     struct altcp_pcb *listener;
     unsigned nconns; /* open connections */
 };
@@ -37,7 +38,7 @@ struct echo_conn {
     unsigned idle;        /* poll callbacks since the last data either way */
 };
 
-static struct echo_core cores[NETSTACK_MAX_CPUS];
+static struct echo_core cores[CORE_MAX_CPUS];
 
 static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len);
 static err_t on_poll(void *arg, struct altcp_pcb *pcb);
@@ -46,7 +47,7 @@ static void on_err(void *arg, err_t err);
 static void conn_free(struct echo_conn *c)
 {
     if (c->pending != NULL)
-        c->core->ops->pbuf_free(c->pending);
+        pbuf_free(c->pending);
     c->core->nconns--;
     free(c);
 }
@@ -55,20 +56,19 @@ static void conn_free(struct echo_conn *c)
  * lwIP could not close yet (c kept, retried from poll). */
 static err_t conn_close(struct echo_conn *c)
 {
-    const struct netstack_ops *ops = c->core->ops;
     struct altcp_pcb *pcb = c->pcb;
 
-    ops->arg(pcb, NULL);
-    ops->recv(pcb, NULL);
-    ops->sent(pcb, NULL);
-    ops->err(pcb, NULL);
-    ops->poll(pcb, NULL, 0);
-    if (ops->close(pcb) != ERR_OK) {
+    altcp_arg(pcb, NULL);
+    altcp_recv(pcb, NULL);
+    altcp_sent(pcb, NULL);
+    altcp_err(pcb, NULL);
+    altcp_poll(pcb, NULL, 0);
+    if (altcp_close(pcb) != ERR_OK) {
         /* Keep the connection (without recv: the peer is done or we are); poll retries. */
-        ops->arg(pcb, c);
-        ops->sent(pcb, on_sent);
-        ops->err(pcb, on_err);
-        ops->poll(pcb, on_poll, POLL_INTERVAL);
+        altcp_arg(pcb, c);
+        altcp_sent(pcb, on_sent);
+        altcp_err(pcb, on_err);
+        altcp_poll(pcb, on_poll, POLL_INTERVAL);
         c->closing = true;
         return ERR_MEM;
     }
@@ -79,13 +79,12 @@ static err_t conn_close(struct echo_conn *c)
 /* Abort (RST): the pcb and c are freed.  Callers return ERR_ABRT to lwIP. */
 static err_t conn_abort(struct echo_conn *c)
 {
-    const struct netstack_ops *ops = c->core->ops;
     struct altcp_pcb *pcb = c->pcb;
 
-    ops->arg(pcb, NULL);
-    ops->err(pcb, NULL); /* we free c ourselves */
+    altcp_arg(pcb, NULL);
+    altcp_err(pcb, NULL); /* we free c ourselves */
     conn_free(c);
-    ops->abort(pcb);
+    altcp_abort(pcb);
     return ERR_ABRT;
 }
 
@@ -94,27 +93,26 @@ static err_t conn_abort(struct echo_conn *c)
  * have been closed and freed) or ERR_ABRT (c aborted and freed). */
 static err_t conn_flush(struct echo_conn *c)
 {
-    const struct netstack_ops *ops = c->core->ops;
     struct altcp_pcb *pcb = c->pcb;
     bool queued = false;
 
     while (c->pending != NULL) {
-        u16_t room = ops->sndbuf(pcb);
+        u16_t room = altcp_sndbuf(pcb);
         u16_t n = c->pending->len < room ? c->pending->len : room;
         if (n == 0)
             break;
-        err_t err = ops->write(pcb, c->pending->payload, n, TCP_WRITE_FLAG_COPY);
+        err_t err = altcp_write(pcb, c->pending->payload, n, TCP_WRITE_FLAG_COPY);
         if (err == ERR_MEM)
             break; /* queue full: the sent or poll callback retries */
         if (err != ERR_OK)
             return conn_abort(c);
-        c->pending = ops->pbuf_free_header(c->pending, n);
-        ops->recved(pcb, n); /* only now: the window opens as the data leaves */
+        c->pending = pbuf_free_header(c->pending, n);
+        altcp_recved(pcb, n); /* only now: the window opens as the data leaves */
         queued = true;
     }
     if (queued) {
         c->idle = 0;
-        if (ops->output(pcb) != ERR_OK)
+        if (altcp_output(pcb) != ERR_OK)
             return conn_abort(c);
     }
     if (c->pending == NULL && c->peer_closed && !c->closing)
@@ -128,7 +126,7 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
 
     if (err != ERR_OK) {
         if (p != NULL)
-            c->core->ops->pbuf_free(p);
+            pbuf_free(p);
         return err;
     }
     if (p == NULL) { /* FIN */
@@ -139,7 +137,7 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
     if (c->pending == NULL)
         c->pending = p;
     else
-        c->core->ops->pbuf_cat(c->pending, p);
+        pbuf_cat(c->pending, p);
     return conn_flush(c);
 }
 
@@ -173,7 +171,6 @@ static void on_err(void *arg, err_t err)
 static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
 {
     struct echo_core *core = arg;
-    const struct netstack_ops *ops = core->ops;
 
     if (err != ERR_OK || pcb == NULL)
         return ERR_VAL;
@@ -181,41 +178,38 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     if (core->nconns < NETSTACK_ECHO_MAX_CONNS)
         c = calloc(1, sizeof(*c));
     if (c == NULL) { /* over the limit or out of memory: refuse with a reset */
-        ops->abort(pcb);
+        altcp_abort(pcb);
         return ERR_ABRT;
     }
     c->core = core;
     c->pcb = pcb;
     core->nconns++;
-    ops->arg(pcb, c);
-    ops->recv(pcb, on_recv);
-    ops->sent(pcb, on_sent);
-    ops->err(pcb, on_err);
-    ops->poll(pcb, on_poll, POLL_INTERVAL);
-    ops->nagle_disable(pcb); /* echo what arrived now, not after the next ACK */
+    altcp_arg(pcb, c);
+    altcp_recv(pcb, on_recv);
+    altcp_sent(pcb, on_sent);
+    altcp_err(pcb, on_err);
+    altcp_poll(pcb, on_poll, POLL_INTERVAL);
+    altcp_nagle_disable(pcb); /* echo what arrived now, not after the next ACK */
     return ERR_OK;
 }
 
 int netstack_echo_start(unsigned cpu, uint16_t port)
 {
-    const struct netstack_ops *ops = netstack_ops(cpu);
-
-    if (port == 0 || ops == NULL)
+    if (port == 0 || cpu >= CORE_MAX_CPUS)
         return -EINVAL;
     struct echo_core *core = &cores[cpu];
-    if (core->ops != NULL)
+    if (core->started)
         return -EBUSY;
-    core->ops = ops;
-    int rc = ops->listen(&core->listener, port, 0, on_accept, core);
+    int rc = netstack_listen(&core->listener, port, 0, on_accept, core);
     if (rc < 0) {
-        core->ops = NULL;
         log_error("echo: cpu%u cannot listen on port %u (%d)", cpu, port, rc);
         return rc;
     }
+    core->started = true;
     return 0;
 }
 
 unsigned netstack_echo_conns(unsigned cpu)
 {
-    return cpu < NETSTACK_MAX_CPUS ? cores[cpu].nconns : 0;
+    return cpu < CORE_MAX_CPUS ? cores[cpu].nconns : 0;
 }

@@ -1,11 +1,11 @@
 /*
- * One lwIP instance: the netif glue, the transmit backlog, and the two entry tables
- * (netstack/netif.h for the driver and main loop, netstack/netstack.h for applications).
+ * One lwIP instance: the netif glue, the transmit backlog (netstack/netif.h) and the counted
+ * listeners (netstack/netstack.h).
  *
- * This file is compiled INTO each lwIP copy (netstack/module.mk): its statics and globals exist
- * once per core, and its two tables, instance_if_ops and instance_ops, become
- * netstack_cpuK_instance_if_ops and netstack_cpuK_instance_ops.  Everything here runs on the
- * owning core's main loop.
+ * This file's globals are part of the instance, like lwIP's own: they live in the per-core
+ * window (netstack/module.mk, core/percpu.h), so each core has its own at the same address.
+ * Everything here runs on the owning core's main loop.  The counters are the exception: other
+ * cores read them, so they live outside the window, where the config points.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,9 +34,9 @@
 struct netif instance_netif;
 bool instance_arp_used;
 
-static struct netstack_if_config config; /* as given to init (callbacks, cpu) */
-static struct netstack_counters counters;
-static bool up; /* init succeeded */
+static struct netstack_if_config config; /* as given to init (callbacks, cpu, counters) */
+static bool up;                          /* init succeeded */
+static struct netstack_counters *counters; /* config.counters: outside the window */
 
 /* Frames the driver could not take yet (its ring was full), oldest first.  Each holds a pbuf
  * reference, so TCP does not rewrite a queued segment (tcp_output_segment_busy); the first
@@ -79,7 +79,7 @@ static int xmit(struct pbuf *p, void *payload, u16_t len)
         q = q->next;
     if (q != NULL) {
         /* More pieces than segments (many tiny writes by reference): gather them into one
-         * frame-sized buffer, owned by this copy and reused once the driver returns. */
+         * frame-sized buffer, this core's own (window), reused once the driver returns. */
         static u8_t flat[NETSTACK_FRAME_MAX];
         size_t rest = p->next->tot_len; /* q != NULL: there is a next */
         if ((size_t)len + rest > sizeof(flat))
@@ -101,9 +101,9 @@ static void txq_flush(void)
         if (rc == -EAGAIN)
             return;
         if (rc == 0)
-            counters.tx++;
+            counters->tx++;
         else
-            counters.drops++;
+            counters->drops++;
         pbuf_free(t->p);
         t->p = NULL;
         txq_head = (txq_head + 1) % NETSTACK_TX_BACKLOG;
@@ -124,16 +124,16 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
     if (txq_count == 0) {
         int rc = xmit(p, p->payload, p->len);
         if (rc == 0) {
-            counters.tx++;
+            counters->tx++;
             return ERR_OK;
         }
         if (rc != -EAGAIN) {
-            counters.drops++;
+            counters->drops++;
             return ERR_OK; /* never sendable (oversize): TCP would fail the same way again */
         }
     }
     if (txq_count == NETSTACK_TX_BACKLOG) {
-        counters.tx_full++;
+        counters->tx_full++;
         txq_refused = true;
         return ERR_MEM;
     }
@@ -141,7 +141,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
     pbuf_ref(p);
     *t = (struct tx_pending){p, p->payload, p->len};
     txq_count++;
-    counters.tx_defer++;
+    counters->tx_defer++;
     return ERR_OK;
 }
 
@@ -181,15 +181,17 @@ static void to_ip4(ip4_addr_t *a, uint32_t host_order)
     ip4_addr_set_u32(a, lwip_htonl(host_order));
 }
 
-static int if_init(const struct netstack_if_config *cfg)
+int netstack_if_init(const struct netstack_if_config *cfg)
 {
     ip4_addr_t ip, mask, gw;
 
     if (up)
         return -EBUSY;
-    if (cfg == NULL || cfg->link_output == NULL || cfg->mtu > NETSTACK_MTU)
+    if (cfg == NULL || cfg->link_output == NULL || cfg->counters == NULL ||
+        cfg->mtu > NETSTACK_MTU)
         return -EINVAL;
     config = *cfg;
+    counters = cfg->counters;
     if (config.mtu == 0)
         config.mtu = NETSTACK_MTU;
 
@@ -209,18 +211,20 @@ static int if_init(const struct netstack_if_config *cfg)
     return 0;
 }
 
-static void if_input(const void *frame, size_t len)
+void netstack_if_input(const void *frame, size_t len)
 {
     const u8_t *f = frame;
 
-    if (!up || len < NETSTACK_FRAME_MIN || len > NETSTACK_FRAME_MAX) {
-        counters.drops++;
+    if (!up) /* no counters to count in before init */
+        return;
+    if ( len < NETSTACK_FRAME_MIN || len > NETSTACK_FRAME_MAX) {
+        counters->drops++;
         return;
     }
     /* Only IPv4 and ARP reach lwIP (VLAN tags, IPv6 and the rest stop here, counted). */
     u16_t type = (u16_t)(f[12] << 8 | f[13]);
     if (type != ETHTYPE_IPV4 && type != ETHTYPE_ARP) {
-        counters.drops++;
+        counters->drops++;
         return;
     }
     if (type == ETHTYPE_ARP)
@@ -230,18 +234,18 @@ static void if_input(const void *frame, size_t len)
      * (out-of-order queue, data the application has not taken yet). */
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
     if (p == NULL) {
-        counters.drops++;
+        counters->drops++;
         return;
     }
     memcpy(p->payload, frame, len);
-    counters.rx++;
+    counters->rx++;
     if (instance_netif.input(p, &instance_netif) != ERR_OK) {
         pbuf_free(p);
-        counters.drops++;
+        counters->drops++;
     }
 }
 
-static uint64_t if_poll(void)
+uint64_t netstack_if_poll(void)
 {
     if (!up)
         return NETSTACK_NO_DEADLINE;
@@ -253,12 +257,12 @@ static uint64_t if_poll(void)
     return instance_timers_poll(core_time_ns());
 }
 
-static bool if_tx_backlogged(void)
+bool netstack_if_tx_backlogged(void)
 {
     return txq_count > 0;
 }
 
-static void if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw)
+void netstack_if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw)
 {
     ip4_addr_t a, m, g;
 
@@ -268,26 +272,11 @@ static void if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw)
     netif_set_addr(&instance_netif, &a, &m, &g);
 }
 
-static void if_addr(uint32_t *ip, uint32_t *netmask)
+void netstack_if_addr(uint32_t *ip, uint32_t *netmask)
 {
     *ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&instance_netif)));
     *netmask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&instance_netif)));
 }
-
-static const struct netstack_counters *if_counters(void)
-{
-    return &counters;
-}
-
-const struct netstack_if_ops instance_if_ops = {
-    .init = if_init,
-    .input = if_input,
-    .poll = if_poll,
-    .tx_backlogged = if_tx_backlogged,
-    .set_addr = if_set_addr,
-    .addr = if_addr,
-    .counters = if_counters,
-};
 
 /* ---- Applications ----------------------------------------------------------------------- */
 
@@ -296,12 +285,12 @@ static err_t accept_counted(void *arg, struct altcp_pcb *conn, err_t err)
     struct listener *l = arg;
 
     if (err == ERR_OK && conn != NULL)
-        counters.conns++;
+        counters->conns++;
     return l->accept(l->arg, conn, err);
 }
 
-static int ops_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog,
-                      altcp_accept_fn accept, void *arg)
+int netstack_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog, altcp_accept_fn accept,
+                    void *arg)
 {
     struct listener *l = NULL;
     err_t err;
@@ -333,58 +322,14 @@ static int ops_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog,
     return 0;
 }
 
-static struct altcp_pcb *ops_tcp_new(void)
-{
-    return altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
-}
-
-/* close() also ends listeners: forget the slot. */
-static err_t ops_close(struct altcp_pcb *conn)
+/* Closing a listener also frees its slot. */
+err_t netstack_listen_close(struct altcp_pcb *listener)
 {
     for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS; i++)
-        if (listeners[i].pcb == conn) {
-            err_t err = altcp_close(conn); /* a listener always closes */
+        if (listeners[i].pcb == listener) {
+            err_t err = altcp_close(listener); /* a listener always closes */
             listeners[i].pcb = NULL;
             return err;
         }
-    return altcp_close(conn);
+    return ERR_ARG;
 }
-
-static err_t ops_addrinfo(struct altcp_pcb *conn, int local, ip_addr_t *addr, u16_t *port)
-{
-    return altcp_get_tcp_addrinfo(conn, local, addr, port);
-}
-
-static void ops_nagle_disable(struct altcp_pcb *conn)
-{
-    altcp_nagle_disable(conn);
-}
-
-const struct netstack_ops instance_ops = {
-    .listen = ops_listen,
-    .tcp_new = ops_tcp_new,
-    .bind = altcp_bind,
-    .connect = altcp_connect,
-    .arg = altcp_arg,
-    .recv = altcp_recv,
-    .sent = altcp_sent,
-    .err = altcp_err,
-    .poll = altcp_poll,
-    .write = altcp_write,
-    .output = altcp_output,
-    .recved = altcp_recved,
-    .sndbuf = altcp_sndbuf,
-    .sndqueuelen = altcp_sndqueuelen,
-    .mss = altcp_mss,
-    .close = ops_close,
-    .shutdown = altcp_shutdown,
-    .abort = altcp_abort,
-    .setprio = altcp_setprio,
-    .nagle_disable = ops_nagle_disable,
-    .addrinfo = ops_addrinfo,
-    .pbuf_free = pbuf_free,
-    .pbuf_copy_partial = pbuf_copy_partial,
-    .pbuf_get_contiguous = pbuf_get_contiguous,
-    .pbuf_cat = pbuf_cat,
-    .pbuf_free_header = pbuf_free_header,
-};

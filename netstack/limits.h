@@ -1,19 +1,10 @@
 /*
  * Named limits of netstack/.  Each may be overridden at build time with -DNAME=value.
- * NETSTACK_MAX_CPUS (how many lwIP copies are linked) is a make variable of the same name:
- * netstack/module.mk passes it down.
+ * How many cores can run a stack is core's limit (CORE_MAX_CPUS): lwIP's code exists once and
+ * its state once per core (core/percpu.h), so the count costs no image size.
  */
 #ifndef NETSTACK_LIMITS_H
 #define NETSTACK_LIMITS_H
-
-/* lwIP copies linked into the kernel: cores 0 .. NETSTACK_MAX_CPUS-1 get a stack, later cores
- * none (they stay halted).  Each copy costs its code and data again (netstack/module.mk). */
-#ifndef NETSTACK_MAX_CPUS
-#define NETSTACK_MAX_CPUS 8
-#endif
-
-/* Highest NETSTACK_MAX_CPUS netstack.c can name copies for (its table of weak references). */
-#define NETSTACK_MAX_COPIES 16
 
 /* Frames a core keeps (by reference) while its transmit ring is full, sent in order once it
  * drains.  Beyond that a frame is dropped and counted; TCP sends it again. */
@@ -34,13 +25,15 @@
 #define NETSTACK_FRAME_MAX (NETSTACK_MTU + 14 + 4)
 #define NETSTACK_FRAME_MIN 14 /* an Ethernet header; shorter frames are runts */
 
-/* ARP/broadcast replication (replicate.h): slots per sender->receiver ring (a power of two) and
- * bytes per slot (frames longer than a slot are not replicated: ARP is 42 bytes, DHCP offers
- * ~350, and a broadcast worth copying is never a full-size frame). */
+/* ARP/DHCP replication (replicate.h): slots per sender->receiver ring (a power of two) with
+ * few cores.  There are n * (n - 1) rings, so with many cores each ring gets fewer slots, down
+ * to NETSTACK_REPL_RING_SLOTS_MIN, keeping what one core can receive near
+ * NETSTACK_REPL_INBOUND_SLOTS frames (ARP comes in bursts of a few frames per peer). */
 #ifndef NETSTACK_REPL_RING_SLOTS
 #define NETSTACK_REPL_RING_SLOTS 32
 #endif
-#define NETSTACK_REPL_SLOT_BYTES 640
+#define NETSTACK_REPL_RING_SLOTS_MIN 4
+#define NETSTACK_REPL_INBOUND_SLOTS  256
 
 /* Echo service: connections per core; more are refused (reset). */
 #ifndef NETSTACK_ECHO_MAX_CONNS

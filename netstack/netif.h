@@ -1,11 +1,10 @@
 /*
- * netstack/: driver- and main-loop-facing side of the per-core lwIP instances.
+ * netstack/: the link-facing side of this core's lwIP instance (netstack/link.c calls it).
  *
- * Every core up to NETSTACK_MAX_CPUS has its own copy of lwIP (netstack/module.mk) with its
- * own state; netstack_if(cpu) returns the table of entry points into core `cpu`'s copy.
- * Calling context for every function of the table: the main loop of that core only (lwIP is
- * never entered from an interrupt handler, nor from another core).  None of them blocks.
- * Applications (httpd, echo) use the other table, in netstack/netstack.h.
+ * Every core has its own lwIP state at the same address (the per-core window, core/percpu.h),
+ * so each function here acts on the instance of the core that calls it.  Calling context for
+ * every one: the main loop of that core (lwIP is never entered from an interrupt handler).
+ * None of them blocks.  Applications (httpd, echo) use netstack/netstack.h.
  */
 #ifndef NETSTACK_NETIF_H
 #define NETSTACK_NETIF_H
@@ -37,8 +36,12 @@ typedef int (*netstack_link_output_fn)(void *ctx, const struct netstack_seg *seg
  */
 typedef void (*netstack_addr_fn)(void *ctx, uint32_t ip, uint32_t netmask, uint32_t gw);
 
+struct netstack_counters;
+
 struct netstack_if_config {
     unsigned cpu;                        /* the core this instance serves (logs, stats) */
+    struct netstack_counters *counters;  /* where to count: outside the per-core window,
+                                            since the stats line reads it from core 0 */
     uint8_t mac[6];                      /* shared by every core (DESIGN.md) */
     uint16_t mtu;                        /* IP MTU, <= NETSTACK_MTU; 0 = NETSTACK_MTU */
     bool dhcp;                           /* run a DHCP client in this instance (core 0 only:
@@ -66,48 +69,37 @@ struct netstack_counters {
 
 #define NETSTACK_NO_DEADLINE UINT64_MAX
 
-struct netstack_if_ops {
-    /*
-     * Bring the instance up: lwIP's init, the netif with the given MAC, MTU and address (or
-     * DHCP started), link up.  Once per instance, before anything else.  Returns 0, -EINVAL
-     * (bad config: no link_output, MTU too large), -EBUSY (already up), -ENOMEM.
-     */
-    int (*init)(const struct netstack_if_config *cfg);
-
-    /*
-     * Feed one received Ethernet frame (header first, no FCS).  The caller keeps ownership of
-     * `frame`: it is copied into a pbuf before this returns, so the driver may repost its
-     * buffer at once.  Bad frames are dropped and counted here, never reported.
-     */
-    void (*input)(const void *frame, size_t len);
-
-    /*
-     * Run what is due: expired lwIP timers (TCP 250 ms only while connections exist, ARP 1 s
-     * only while the ARP table is in use, DHCP while it runs) and frames waiting for room in
-     * the transmit ring.  Returns the next deadline in core_time_ns() units (arm the one-shot
-     * timer for it), or NETSTACK_NO_DEADLINE when nothing is pending at all.  Call it after
-     * every burst of input or application calls too: they may start timers.
-     */
-    uint64_t (*poll)(void);
-
-    /* Whether frames wait for room in the transmit ring (then poll again soon). */
-    bool (*tx_backlogged)(void);
-
-    /* Set the IPv4 address, netmask and gateway (host byte order; ip 0 takes the interface
-     * down).  For the cores that did not run DHCP, when core 0's lease changes. */
-    void (*set_addr)(uint32_t ip, uint32_t netmask, uint32_t gw);
-
-    /* The current IPv4 address and netmask, host byte order (0 while none). */
-    void (*addr)(uint32_t *ip, uint32_t *netmask);
-
-    /* This instance's counters (the pointer stays valid; any core may read through it). */
-    const struct netstack_counters *(*counters)(void);
-};
+/*
+ * Bring this core's instance up: lwIP's init, the netif with the given MAC, MTU and address (or
+ * DHCP started), link up.  Once per core, before anything else.  Returns 0, -EINVAL (bad
+ * config: no link_output or counters, MTU too large), -EBUSY (already up), -ENOMEM.
+ */
+int netstack_if_init(const struct netstack_if_config *cfg);
 
 /*
- * Core `cpu`'s instance, or NULL when no copy was built for it (cpu >= NETSTACK_MAX_CPUS).
- * Any core, any time (the table is constant).
+ * Feed one received Ethernet frame (header first, no FCS).  The caller keeps ownership of
+ * `frame`: it is copied into a pbuf before this returns, so the driver may repost its buffer
+ * at once.  Bad frames are dropped and counted here, never reported.
  */
-const struct netstack_if_ops *netstack_if(unsigned cpu);
+void netstack_if_input(const void *frame, size_t len);
+
+/*
+ * Run what is due: expired lwIP timers (TCP 250 ms only while connections exist, ARP 1 s only
+ * while the ARP table is in use, DHCP while it runs) and frames waiting for room in the
+ * transmit ring.  Returns the next deadline in core_time_ns() units (arm the one-shot timer for
+ * it), or NETSTACK_NO_DEADLINE when nothing is pending at all.  Call it after every burst of
+ * input or application calls too: they may start timers.
+ */
+uint64_t netstack_if_poll(void);
+
+/* Whether frames wait for room in the transmit ring (then poll again soon). */
+bool netstack_if_tx_backlogged(void);
+
+/* Set the IPv4 address, netmask and gateway (host byte order; ip 0 takes the interface down).
+ * For the cores that did not run DHCP, when core 0's lease changes. */
+void netstack_if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw);
+
+/* The current IPv4 address and netmask, host byte order (0 while none). */
+void netstack_if_addr(uint32_t *ip, uint32_t *netmask);
 
 #endif

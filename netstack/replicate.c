@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/ring.h"
 #include "netstack/limits.h"
 #include "netstack/replicate.h"
@@ -16,8 +17,9 @@
 #define IP_PROTO_UDP     17
 #define DHCP_CLIENT_PORT 68
 
-_Static_assert((NETSTACK_REPL_RING_SLOTS & (NETSTACK_REPL_RING_SLOTS - 1)) == 0,
-               "NETSTACK_REPL_RING_SLOTS must be a power of two");
+_Static_assert((NETSTACK_REPL_RING_SLOTS & (NETSTACK_REPL_RING_SLOTS - 1)) == 0 &&
+                   (NETSTACK_REPL_RING_SLOTS_MIN & (NETSTACK_REPL_RING_SLOTS_MIN - 1)) == 0,
+               "replication ring sizes must be powers of two");
 
 /* A slot: the frame's length, then its bytes. */
 struct slot {
@@ -36,7 +38,7 @@ struct sender {
 static struct core_ring *rings;
 static unsigned ncores;
 static void (*kick_fn)(unsigned cpu);
-static struct sender senders[NETSTACK_MAX_CPUS];
+static struct sender senders[CORE_MAX_CPUS];
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -92,9 +94,19 @@ static size_t slot_bytes(unsigned to)
            (to == NETSTACK_REPL_OWNER_CPU ? NETSTACK_REPL_OWNER_SLOT : NETSTACK_REPL_SLOT);
 }
 
+/* Slots per ring for n cores: NETSTACK_REPL_RING_SLOTS, fewer with many cores (limits.h). */
+static uint32_t ring_slots(unsigned n)
+{
+    uint32_t slots = NETSTACK_REPL_RING_SLOTS;
+    while (slots > NETSTACK_REPL_RING_SLOTS_MIN &&
+           (uint64_t)slots * (n - 1) > NETSTACK_REPL_INBOUND_SLOTS)
+        slots /= 2;
+    return slots;
+}
+
 int netstack_repl_init(unsigned n, void (*kick)(unsigned cpu))
 {
-    if (n == 0 || n > NETSTACK_MAX_CPUS || kick == NULL)
+    if (n == 0 || n > CORE_MAX_CPUS || kick == NULL)
         return -EINVAL;
     if (rings != NULL)
         return -EBUSY;
@@ -105,10 +117,10 @@ int netstack_repl_init(unsigned n, void (*kick)(unsigned cpu))
         for (unsigned to = 0; to < n; to++) {
             if (from == to)
                 continue;
-            void *mem = malloc(NETSTACK_REPL_RING_SLOTS * slot_bytes(to));
+            void *mem = malloc(ring_slots(n) * slot_bytes(to));
             if (mem == NULL)
                 goto fail;
-            int rc = core_ring_init(&r[from * n + to], mem, NETSTACK_REPL_RING_SLOTS,
+            int rc = core_ring_init(&r[from * n + to], mem, ring_slots(n),
                                     (uint32_t)slot_bytes(to));
             if (rc < 0) {
                 free(mem);
@@ -188,5 +200,5 @@ bool netstack_repl_pending(unsigned cpu)
 
 uint64_t netstack_repl_drops(unsigned cpu)
 {
-    return cpu < NETSTACK_MAX_CPUS ? __atomic_load_n(&senders[cpu].drops, __ATOMIC_RELAXED) : 0;
+    return cpu < CORE_MAX_CPUS ? __atomic_load_n(&senders[cpu].drops, __ATOMIC_RELAXED) : 0;
 }

@@ -1,6 +1,6 @@
 /*
  * ARP (and DHCP) replication between the per-core lwIP instances (DESIGN.md "ARP and
- * broadcasts are replicated").  Shared code: one copy for all cores.
+ * broadcasts are replicated").  Shared code and data, outside the per-core window.
  *
  * The host steers each TCP flow to one queue, but ARP and DHCP traffic may land on any queue,
  * and every instance needs ARP to resolve its own peers.  The core that received such a frame
@@ -26,7 +26,8 @@
  *          no instance listens for other broadcasts (IGMP, broadcast ping, UDP services off).
  * The receiving core always processes ALL and LOCAL frames itself too.
  *
- * Memory is bounded: NETSTACK_REPL_RING_SLOTS frames per ring, n * (n - 1) rings for n cores,
+ * Memory is bounded: n * (n - 1) rings for n cores, NETSTACK_REPL_RING_SLOTS frames per ring
+ * with few cores, fewer with many (netstack/limits.h),
  * slots of NETSTACK_REPL_OWNER_SLOT bytes towards the owner, NETSTACK_REPL_SLOT bytes towards
  * the others.  A frame that does not fit (ring full, frame longer than a slot) is dropped and
  * counted against the sender; ARP retries.
@@ -45,7 +46,7 @@ enum netstack_repl_class {
     NETSTACK_REPL_OWNER, /* for the DHCP owner core only */
 };
 
-/* The core that runs the DHCP client (issue: "DHCP on core 0, the lease shared"). */
+/* The core that runs the DHCP client; the others get its lease (netstack/lease.h). */
 #define NETSTACK_REPL_OWNER_CPU 0
 
 /* Slot payload sizes: ARP towards every core; DHCP answers (up to 576-byte IP datagrams)
@@ -62,7 +63,7 @@ enum netstack_repl_class netstack_repl_classify(const uint8_t *frame, size_t len
                                                 uint32_t netmask);
 
 /*
- * Allocate the rings for `ncpus` cores (1 .. NETSTACK_MAX_CPUS) and remember how to wake a
+ * Allocate the rings for `ncpus` cores (1 .. CORE_MAX_CPUS) and remember how to wake a
  * core (`kick`, core_loop_kick in the kernel).  Boot, core 0, before the other cores start
  * (their startup publishes the rings to them).  Returns 0, -EINVAL, -EBUSY (done already),
  * -ENOMEM.

@@ -1,7 +1,9 @@
 /*
- * Two lwIP copies in one process, built exactly like the kernel's (ld -r + objcopy
- * --redefine-syms, netstack/module.mk) with the host compiler, wired back to back through an
- * in-memory Ethernet: each instance's link output queues the frame for the other's input.
+ * Two lwIP instances in one process: the lwIP object is built like the kernel's (ld -r, data
+ * sections renamed, netstack/module.mk) with the host compiler, and host_cores.c gives each
+ * "core" its own copy of lwIP's state, as the kernel's per-core page tables do.  The two are
+ * wired back to back through an in-memory Ethernet: each instance's link output queues the
+ * frame for the other's input.
  *
  *   - ARP: instance 0 resolves instance 1 before its SYN goes out;
  *   - TCP echo: instance 0 (client) sends 1 MiB in chunks of varying sizes to the echo service
@@ -28,11 +30,43 @@
 #include "netstack/limits.h"
 #include "netstack/netif.h"
 #include "netstack/netstack.h"
+#include "netstack/tests/host_cores.h"
 #include "netstack/tests/host_env.h"
 
-/* Each copy's own TCP lists, by their renamed names: proof that the state is separate. */
-extern struct tcp_pcb *netstack_cpu0_tcp_active_pcbs, *netstack_cpu1_tcp_active_pcbs;
-extern union tcp_listen_pcbs_t netstack_cpu0_tcp_listen_pcbs, netstack_cpu1_tcp_listen_pcbs;
+/* Each instance counts into its own counters, outside its state (as link.c keeps them). */
+static struct netstack_counters counters[2];
+
+/* Core k's TCP lists, read on core k: proof that the state is separate. */
+static struct tcp_pcb *active_pcbs(unsigned k)
+{
+    host_core_enter(k);
+    return tcp_active_pcbs;
+}
+
+static struct tcp_pcb_listen *listen_pcbs(unsigned k)
+{
+    host_core_enter(k);
+    return tcp_listen_pcbs.listen_pcbs;
+}
+
+/* Core k's instance: enter it, then call. */
+static uint64_t poll_on(unsigned k)
+{
+    host_core_enter(k);
+    return netstack_if_poll();
+}
+
+static void input_on(unsigned k, const void *frame, size_t len)
+{
+    host_core_enter(k);
+    netstack_if_input(frame, len);
+}
+
+static bool backlogged_on(unsigned k)
+{
+    host_core_enter(k);
+    return netstack_if_tx_backlogged();
+}
 
 #define IP0        0x0a000001u /* 10.0.0.1 */
 #define IP1        0x0a000002u /* 10.0.0.2 */
@@ -94,12 +128,12 @@ static bool pump_once(void)
             struct frame f = w->q[w->head]; /* copy: input may queue more frames */
             w->head = (w->head + 1) % WIRE_SLOTS;
             w->count--;
-            netstack_if(to)->input(f.data, f.len);
+            input_on((unsigned)to, f.data, f.len);
             moved = true;
         }
     }
-    uint64_t d0 = netstack_if(0)->poll();
-    uint64_t d1 = netstack_if(1)->poll();
+    uint64_t d0 = poll_on(0);
+    uint64_t d1 = poll_on(1);
     if (moved || wires[0].count || wires[1].count)
         return true;
     uint64_t next = d0 < d1 ? d0 : d1;
@@ -113,7 +147,6 @@ static bool pump_once(void)
 /* ---- The client (instance 0) ------------------------------------------------------------- */
 
 struct client {
-    const struct netstack_ops *ops;
     struct altcp_pcb *pcb;
     uint8_t *tx, *rx;
     size_t sent, received;
@@ -133,7 +166,7 @@ static void client_push(void)
 {
     bool wrote = false;
     while (cl.sent < TOTAL) {
-        u16_t room = cl.ops->sndbuf(cl.pcb);
+        u16_t room = altcp_sndbuf(cl.pcb);
         size_t n = chunk_size();
         if (n > room)
             n = room;
@@ -141,7 +174,7 @@ static void client_push(void)
             n = TOTAL - cl.sent;
         if (n == 0)
             break;
-        err_t err = cl.ops->write(cl.pcb, cl.tx + cl.sent, (u16_t)n, TCP_WRITE_FLAG_COPY);
+        err_t err = altcp_write(cl.pcb, cl.tx + cl.sent, (u16_t)n, TCP_WRITE_FLAG_COPY);
         if (err == ERR_MEM)
             break;
         assert_int_equal(err, ERR_OK);
@@ -149,7 +182,7 @@ static void client_push(void)
         wrote = true;
     }
     if (wrote)
-        assert_int_equal(cl.ops->output(cl.pcb), ERR_OK);
+        assert_int_equal(altcp_output(cl.pcb), ERR_OK);
 }
 
 static err_t client_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -159,10 +192,10 @@ static err_t client_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t
         return ERR_OK;
     }
     assert_true(cl.received + p->tot_len <= TOTAL);
-    assert_int_equal(cl.ops->pbuf_copy_partial(p, cl.rx + cl.received, p->tot_len, 0), p->tot_len);
+    assert_int_equal(pbuf_copy_partial(p, cl.rx + cl.received, p->tot_len, 0), p->tot_len);
     cl.received += p->tot_len;
-    cl.ops->recved(pcb, p->tot_len);
-    cl.ops->pbuf_free(p);
+    altcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
     return ERR_OK;
 }
 
@@ -201,6 +234,7 @@ static void instances_up(void)
     /* Instance i transmits onto the wire towards the other one. */
     struct netstack_if_config c0 = {
         .cpu = 0,
+        .counters = &counters[0],
         .mac = {2, 0, 0, 0, 0, 1},
         .ip = IP0,
         .netmask = MASK,
@@ -209,48 +243,58 @@ static void instances_up(void)
     };
     struct netstack_if_config c1 = {
         .cpu = 1,
+        .counters = &counters[1],
         .mac = {2, 0, 0, 0, 0, 2},
         .ip = IP1,
         .netmask = MASK,
         .link_output = link_output,
         .link_ctx = &wires[0],
     };
-    assert_int_equal(netstack_if(0)->init(&c0), 0);
-    assert_int_equal(netstack_if(1)->init(&c1), 0);
-    assert_int_equal(netstack_if(1)->init(&c1), -EBUSY);
+    host_core_enter(0);
+    assert_int_equal(netstack_if_init(&c0), 0);
+    host_core_enter(1);
+    assert_int_equal(netstack_if_init(&c1), 0);
+    assert_int_equal(netstack_if_init(&c1), -EBUSY);
 }
 
-static void test_copies(void **state)
+static void test_state_is_per_core(void **state)
 {
-    /* Two copies linked, distinct tables; none beyond NETSTACK_MAX_CPUS. */
-    assert_non_null(netstack_if(0));
-    assert_non_null(netstack_if(1));
-    assert_ptr_not_equal(netstack_if(0), netstack_if(1));
-    assert_ptr_not_equal(netstack_ops(0), netstack_ops(1));
-    assert_ptr_not_equal(netstack_if(0)->poll, netstack_if(1)->poll);
-    assert_null(netstack_if(2));
-    assert_null(netstack_ops(2));
+    /* A write through core 0's view of lwIP's state is invisible on core 1, and back. */
+    host_core_enter(0);
+    tcp_ticks = 1234;
+    host_core_enter(1);
+    assert_int_equal(tcp_ticks, 0);
+    tcp_ticks = 99;
+    host_core_enter(0);
+    assert_int_equal(tcp_ticks, 1234);
+    tcp_ticks = 0;
+    host_core_enter(1);
+    assert_int_equal(tcp_ticks, 99);
+    tcp_ticks = 0;
 }
 
 static void test_idle_has_no_deadline(void **state)
 {
     instances_up();
     /* Up, static address, nothing sent: no timer at all. */
-    assert_int_equal(netstack_if(0)->poll(), NETSTACK_NO_DEADLINE);
-    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+    assert_int_equal(poll_on(0), NETSTACK_NO_DEADLINE);
+    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
 
     /* A listener needs no TCP timer either. */
+    host_core_enter(1);
     assert_int_equal(netstack_echo_start(1, ECHO_PORT), 0);
     assert_int_equal(netstack_echo_start(1, ECHO_PORT), -EBUSY);
-    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
 
-    /* Independent state: the listener exists in copy 1 only; addresses differ. */
-    assert_null(netstack_cpu0_tcp_listen_pcbs.listen_pcbs);
-    assert_non_null(netstack_cpu1_tcp_listen_pcbs.listen_pcbs);
+    /* Independent state: the listener exists on core 1 only; addresses differ. */
+    assert_null(listen_pcbs(0));
+    assert_non_null(listen_pcbs(1));
     uint32_t ip, mask;
-    netstack_if(0)->addr(&ip, &mask);
+    host_core_enter(0);
+    netstack_if_addr(&ip, &mask);
     assert_int_equal(ip, IP0);
-    netstack_if(1)->addr(&ip, &mask);
+    host_core_enter(1);
+    netstack_if_addr(&ip, &mask);
     assert_int_equal(ip, IP1);
     assert_int_equal(mask, MASK);
 }
@@ -260,21 +304,21 @@ static void run_echo(unsigned full_every)
     instances_up();
     memset(&cl, 0, sizeof(cl));
     wires[0].full_every = wires[1].full_every = full_every;
-    cl.ops = netstack_ops(0);
     cl.tx = malloc(TOTAL);
     cl.rx = calloc(1, TOTAL);
     for (size_t i = 0; i < TOTAL; i++)
         cl.tx[i] = (uint8_t)(i * 131 + (i >> 11) + full_every);
 
     uint64_t arp_before = wires[1].arp;
-    cl.pcb = cl.ops->tcp_new();
+    host_core_enter(0); /* the client runs on core 0 */
+    cl.pcb = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
     assert_non_null(cl.pcb);
-    cl.ops->recv(cl.pcb, client_recv);
-    cl.ops->sent(cl.pcb, client_sent);
-    cl.ops->err(cl.pcb, client_err);
+    altcp_recv(cl.pcb, client_recv);
+    altcp_sent(cl.pcb, client_sent);
+    altcp_err(cl.pcb, client_err);
     ip_addr_t dst;
     IP_ADDR4(&dst, 10, 0, 0, 2);
-    assert_int_equal(cl.ops->connect(cl.pcb, &dst, ECHO_PORT, client_connected), ERR_OK);
+    assert_int_equal(altcp_connect(cl.pcb, &dst, ECHO_PORT, client_connected), ERR_OK);
 
     uint64_t start = host_env_now_ns;
     while (cl.received < TOTAL && !cl.failed) {
@@ -288,22 +332,23 @@ static void run_echo(unsigned full_every)
     if (full_every == 0 && arp_before == 0)
         assert_true(wires[1].arp >= 1); /* instance 0 resolved 10.0.0.2 first */
 
-    /* Independence while connected: the client pcb lives in copy 0, the accepted one in copy
+    /* Independence while connected: the client pcb lives on core 0, the accepted one on core
      * 1; the echo connection is counted on core 1 only. */
-    assert_non_null(netstack_cpu0_tcp_active_pcbs);
-    assert_non_null(netstack_cpu1_tcp_active_pcbs);
+    assert_non_null(active_pcbs(0));
+    assert_non_null(active_pcbs(1));
     assert_int_equal(netstack_echo_conns(0), 0);
     assert_int_equal(netstack_echo_conns(1), 1);
-    assert_int_equal(netstack_if(0)->counters()->conns, 0);
+    assert_int_equal(counters[0].conns, 0);
 
     /* Close from the client; the echo side closes after our FIN. */
-    assert_int_equal(cl.ops->close(cl.pcb), ERR_OK);
+    host_core_enter(0);
+    assert_int_equal(altcp_close(cl.pcb), ERR_OK);
     cl.pcb = NULL;
     for (int i = 0; i < 1000 && netstack_echo_conns(1) > 0; i++)
         assert_true(pump_once());
     assert_int_equal(netstack_echo_conns(1), 0);
-    assert_false(netstack_if(0)->tx_backlogged());
-    assert_false(netstack_if(1)->tx_backlogged());
+    assert_false(backlogged_on(0));
+    assert_false(backlogged_on(1));
     free(cl.tx);
     free(cl.rx);
 }
@@ -311,19 +356,19 @@ static void run_echo(unsigned full_every)
 static void test_echo_1mib(void **state)
 {
     run_echo(0);
-    assert_int_equal(netstack_if(1)->counters()->conns, 1);
-    assert_int_equal(netstack_if(0)->counters()->drops, 0);
-    assert_int_equal(netstack_if(1)->counters()->drops, 0);
+    assert_int_equal(counters[1].conns, 1);
+    assert_int_equal(counters[0].drops, 0);
+    assert_int_equal(counters[1].drops, 0);
 }
 
 static void test_echo_tx_ring_full(void **state)
 {
     /* Every 5th transmit finds the ring full: frames wait in the backlog, nothing is lost. */
-    uint64_t defer_before = netstack_if(0)->counters()->tx_defer;
+    uint64_t defer_before = counters[0].tx_defer;
     run_echo(5);
     assert_true(wires[0].refused > 0 && wires[1].refused > 0);
-    assert_true(netstack_if(0)->counters()->tx_defer > defer_before);
-    assert_int_equal(netstack_if(0)->counters()->drops, 0);
+    assert_true(counters[0].tx_defer > defer_before);
+    assert_int_equal(counters[0].drops, 0);
     wires[0].full_every = wires[1].full_every = 0;
 }
 
@@ -332,40 +377,39 @@ static void test_timers_stop_when_idle(void **state)
     /* After the connections: TIME_WAIT (2 * TCP_MSL = 2 s) and ARP entries (5 min) keep
      * timers running, then nothing is left. */
     instances_up();
-    assert_true(netstack_if(0)->poll() != NETSTACK_NO_DEADLINE ||
-                netstack_if(1)->poll() != NETSTACK_NO_DEADLINE);
+    assert_true(poll_on(0) != NETSTACK_NO_DEADLINE || poll_on(1) != NETSTACK_NO_DEADLINE);
     uint64_t start = host_env_now_ns;
     while (pump_once())
         assert_true(host_env_now_ns - start < 400ull * 1000000000ull);
-    assert_null(netstack_cpu0_tcp_active_pcbs);
-    assert_null(netstack_cpu1_tcp_active_pcbs);
+    assert_null(active_pcbs(0));
+    assert_null(active_pcbs(1));
     assert_true(host_env_now_ns - start >= 290ull * 1000000000ull); /* ARP aging ran */
-    assert_int_equal(netstack_if(0)->poll(), NETSTACK_NO_DEADLINE);
-    assert_int_equal(netstack_if(1)->poll(), NETSTACK_NO_DEADLINE);
+    assert_int_equal(poll_on(0), NETSTACK_NO_DEADLINE);
+    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
 }
 
 static void test_bad_frames(void **state)
 {
     instances_up();
-    uint64_t drops = netstack_if(1)->counters()->drops;
+    uint64_t drops = counters[1].drops;
     uint8_t f[1600] = {0};
-    netstack_if(1)->input(f, 10);        /* runt */
-    netstack_if(1)->input(f, sizeof(f)); /* oversize */
+    input_on(1, f, 10);        /* runt */
+    input_on(1, f, sizeof(f)); /* oversize */
     f[12] = 0x86, f[13] = 0xdd;
-    netstack_if(1)->input(f, 60); /* IPv6 */
+    input_on(1, f, 60); /* IPv6 */
     f[12] = 0x81, f[13] = 0x00;
-    netstack_if(1)->input(f, 60); /* VLAN */
-    assert_int_equal(netstack_if(1)->counters()->drops, drops + 4);
+    input_on(1, f, 60); /* VLAN */
+    assert_int_equal(counters[1].drops, drops + 4);
     /* A truncated IPv4 header goes to lwIP, which drops it silently: no crash. */
     f[12] = 0x08, f[13] = 0x00, f[14] = 0x45;
-    netstack_if(1)->input(f, 20);
+    input_on(1, f, 20);
     assert_false(pump_once() && wires[0].count);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_copies),
+        cmocka_unit_test(test_state_is_per_core),
         cmocka_unit_test(test_idle_has_no_deadline),
         cmocka_unit_test(test_echo_1mib),
         cmocka_unit_test(test_echo_tx_ring_full),
