@@ -48,6 +48,10 @@
  * receive queue.  Must be >= CORE_MAX_CPUS (checked in net.c). */
 #define VIRTIO_NET_MAX_PAIRS 64
 
+/* virtio-net: the most queue pairs a device may report (§5.1.4 max_virtqueue_pairs: 1 ..
+ * 0x8000).  A value outside 1 .. this is a broken or hostile device. */
+#define VIRTIO_NET_SPEC_MAX_PAIRS 0x8000
+
 /* virtio-net: entries asked for per receive and transmit queue (the device may offer fewer).
  * Each entry holds one frame buffer of 2 KiB, so a pair costs about 2 * 2 KiB * this (1 MiB
  * at 256).  Overridable. */

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/limits.h"
@@ -193,19 +194,24 @@ drop:
 }
 
 /*
- * The number of queue pairs the device has (§5.1.4 max_virtqueue_pairs, only with MQ).
+ * The number of queue pairs the device has (§5.1.4 max_virtqueue_pairs, only with MQ), as the
+ * device reports it: untrusted.  The spec allows 1 .. 0x8000; anything else is logged, naming
+ * the value, and taken as 1 (the device has at least pair 0, which needs no control queue).
  * Returns >= 1, or -EIO when the configuration cannot be read.
  */
 static int device_pairs(void)
 {
-    uint16_t max_pairs = 1;
+    uint16_t max_pairs;
 
     if (!virtio_dev_has(vdev, VIRTIO_NET_F_MQ))
         return 1;
-    if (virtio_config_read(vdev, CFG_MAX_PAIRS, &max_pairs, 2) < 0)
+    if (virtio_config_read(vdev, CFG_MAX_PAIRS, &max_pairs, sizeof(max_pairs)) < 0)
         return -EIO;
-    if (max_pairs < 1 || max_pairs > 0x8000)
-        max_pairs = 1; /* §5.1.4: 1 .. 0x8000; anything else is a broken device */
+    if (max_pairs < 1 || max_pairs > VIRTIO_NET_SPEC_MAX_PAIRS) {
+        log_warn("virtio-net: %s: max_virtqueue_pairs %u is outside 1..%u: using 1 pair",
+                 vdev->where, max_pairs, VIRTIO_NET_SPEC_MAX_PAIRS);
+        return 1;
+    }
     return max_pairs;
 }
 
@@ -241,10 +247,22 @@ static int ctrl_command(uint8_t class, uint8_t cmd, const void *data, size_t len
     return -ETIMEDOUT;
 }
 
-/* Sets up the control queue (index 2 * max_pairs).  Returns 0 or a negative errno (logged). */
+/*
+ * Sets up the control queue, index 2 * max_pairs (§5.1.2).  The index is computed wide and
+ * checked before it becomes a 16-bit queue number: with 0x8000 pairs (which the spec allows) it
+ * is 0x10000, which truncated would be receive queue 0, set up again as a control queue.
+ * Returns 0 or a negative errno (logged).
+ */
 static int ctrl_setup(unsigned max_pairs)
 {
-    uint16_t index = (uint16_t)(2 * max_pairs);
+    uint32_t wide = 2u * max_pairs;
+    if (wide > UINT16_MAX) {
+        log_warn("virtio-net: %s: control queue %u is beyond the 16-bit queue numbers "
+                 "(max_virtqueue_pairs %u)",
+                 vdev->where, wide, max_pairs);
+        return -ERANGE;
+    }
+    uint16_t index = (uint16_t)wide;
     int err = queue_alloc(&ctrlq, index, CTRL_BUF_SIZE, false, false);
     if (err == 0)
         err = queue_start(&ctrlq, index, VIRTIO_MSI_NO_VECTOR);

@@ -10,12 +10,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "core/log.h"
+#include "core/panic.h"
 #include "core/pmm.h"
 #include "core/time.h"
 #include "tests/host/log_host.h"
@@ -100,6 +102,29 @@ uint64_t core_time_ns(void)
     return clock_ns += 1000000;
 }
 
+/* The log: like tests/host/log_host.c (last line, lines per level), plus every line since the
+ * last setup(), because the line that names a hostile value is not the last one init logs. */
+char log_host_last[512];
+unsigned log_host_count[3];
+static char logged_text[8192];
+
+void core_log(enum log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(log_host_last, sizeof(log_host_last), fmt, ap);
+    va_end(ap);
+    if (level <= LOG_INFO)
+        log_host_count[level]++;
+    size_t used = strlen(logged_text);
+    snprintf(logged_text + used, sizeof(logged_text) - used, "%s\n", log_host_last);
+}
+
+void panic(const char *fmt, ...)
+{
+    abort();
+}
+
 /* --- the device side of the control queue -------------------------------------------------- */
 
 static int ctrl_ack;         /* the ack byte the device writes; -1: it never answers */
@@ -139,16 +164,22 @@ static uint32_t apic_ids[2 * VIRTIO_NET_MAX_PAIRS]; /* callers may want more tha
 static void device_new(uint64_t features, uint16_t max_pairs, uint16_t qmax)
 {
     unsigned nqueues = 2u * max_pairs + 1;
+    if (nqueues < 3)
+        nqueues = 3; /* pair 0 and a control queue, whatever max_pairs claims */
+    if (nqueues > FAKE_MAX_QUEUES)
+        nqueues = FAKE_MAX_QUEUES; /* hostile counts: the queues beyond do not exist */
     fake_device_init(&fd, VIRTIO_ID_NET, V1 | features, (uint16_t)nqueues, qmax);
     memcpy(fd.config + 0, dev_mac, 6);
     memcpy(fd.config + 8, &max_pairs, 2);
     fd.on_notify = on_notify;
-    ctrl_index = (uint16_t)(2u * max_pairs);
+    /* No control queue the driver may use when its index does not fit 16 bits. */
+    ctrl_index = max_pairs >= 1 && 2u * max_pairs <= 0xffff ? (uint16_t)(2u * max_pairs) : 0xffff;
     have_device = true;
 }
 
 static int setup(void **state)
 {
+    logged_text[0] = 0;
     have_device = false;
     free_runs();
     page_budget = -1;
@@ -381,6 +412,39 @@ static void test_shared_interrupt_one_pair(void **state)
     assert_int_equal(fd.driver_errors, 0);
 }
 
+/* --- hostile device ------------------------------------------------------------------------ */
+
+/* max_virtqueue_pairs is the device's word (§5.1.4: 1 .. 0x8000).  0 and values above 0x8000
+ * are refused with a log line naming them; 0x8000 puts the control queue at 0x10000, which no
+ * 16-bit queue number reaches (it must not wrap to receive queue 0); 0x7fff puts it at 0xfffe,
+ * where the device has nothing.  Each time: one pair, every queue set up at most once. */
+static void test_hostile_max_pairs(void **state)
+{
+    static const struct {
+        uint16_t max_pairs;
+        const char *logged;
+    } cases[] = {
+        {0, "max_virtqueue_pairs 0 "},          {0x8001, "max_virtqueue_pairs 32769 "},
+        {0xffff, "max_virtqueue_pairs 65535 "}, {0x8000, "control queue 65536 "},
+        {0x7fff, "queue 65534 missing"},
+    };
+    for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        setup(NULL);
+        device_new(ALL_F, cases[k].max_pairs, QMAX);
+        unsigned logs = log_host_count[LOG_WARN] + log_host_count[LOG_ERROR];
+        assert_int_equal(virtio_net_init(4, apic_ids), 1);
+        assert_true(log_host_count[LOG_WARN] + log_host_count[LOG_ERROR] > logs);
+        assert_int_equal(fd.q[0].setups, 1);
+        assert_int_equal(fd.q[1].setups, 1);
+        assert_int_equal(fd.q[0].irq_apic_id, apic_ids[0]);
+        assert_int_equal(ctrl_cmds, 0);
+        assert_true(fd.status & VIRTIO_STATUS_DRIVER_OK);
+        assert_int_equal(fd.driver_errors, 0);
+        assert_non_null(strstr(log_host_last, "1 queue pair"));
+        assert_non_null(strstr(logged_text, cases[k].logged));
+    }
+}
+
 /* --- many cores ---------------------------------------------------------------------------- */
 
 /* 80 cores want a pair from a device with 100 pairs and an MSI-X table of 2N+2 = 130 entries
@@ -442,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup(test_ctrl_refused, setup),
         cmocka_unit_test_setup(test_no_memory_for_second_pair, setup),
         cmocka_unit_test_setup(test_shared_interrupt_one_pair, setup),
+        cmocka_unit_test_setup(test_hostile_max_pairs, setup),
         cmocka_unit_test_setup(test_sixty_four_pairs, setup),
         cmocka_unit_test_setup(test_fewer_interrupts_than_pairs, setup),
     };
