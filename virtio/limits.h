@@ -43,6 +43,28 @@
  * refused at set-up.  2 bytes each, per device. */
 #define VIRTIO_PCI_MAX_QUEUES 1024
 
+/*
+ * Ethernet frames as virtio-net carries them (no preamble, no FCS: the device strips and adds
+ * it).  The one definition of the frame limit for the virtio side, and the one the network
+ * stack's own limit should be:
+ *   VIRTIO_NET_ETH_HLEN   destination, source, EtherType;
+ *   VIRTIO_NET_MTU        payload bytes: Ethernet's 1500.  No jumbo frames: neither
+ *                         VIRTIO_NET_F_MTU nor any GSO feature is negotiated, so the device
+ *                         hands over nothing larger (and a frame that is larger is dropped);
+ *   VIRTIO_NET_VLAN_HLEN  one 802.1Q tag;
+ *   VIRTIO_NET_FRAME_MAX  the largest frame received or sent: header + MTU, + 4 because a frame
+ *                         carrying one VLAN tag is accepted on receive, so the stack sees it
+ *                         and drops it where it is counted, not unseen in the driver.  The
+ *                         stack itself never sends more than header + MTU.  A receive buffer
+ *                         holds the virtio-net header plus this;
+ *   VIRTIO_NET_FRAME_MIN  a frame shorter than its Ethernet header is a runt: dropped, counted.
+ */
+#define VIRTIO_NET_ETH_HLEN  14
+#define VIRTIO_NET_MTU       1500
+#define VIRTIO_NET_VLAN_HLEN 4
+#define VIRTIO_NET_FRAME_MAX (VIRTIO_NET_ETH_HLEN + VIRTIO_NET_MTU + VIRTIO_NET_VLAN_HLEN)
+#define VIRTIO_NET_FRAME_MIN VIRTIO_NET_ETH_HLEN
+
 /* virtio-net: queue pairs driven, at most: one per core, for up to 64 cores (xAPIC ids stay
  * below 255 under TCG).  2 * 64 + 1 queues with the control queue; one MSI-X entry per
  * receive queue.  Must be >= CORE_MAX_CPUS (checked in net.c). */

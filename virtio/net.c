@@ -1,7 +1,8 @@
 /*
  * virtio-net driver (virtio 1.2 §5.1).  Features implemented and so negotiated: MAC, CTRL_VQ,
  * MQ (plus EVENT_IDX from the ring layer).  No checksum offload and no mergeable buffers yet:
- * every receive buffer holds a whole frame (header + 1514 bytes), and lwIP computes checksums.
+ * every receive buffer holds a whole frame (virtio-net header + VIRTIO_NET_FRAME_MAX bytes),
+ * and lwIP computes checksums.
  *
  * Queue layout (§5.1.2): receiveq i = 2i, transmitq i = 2i + 1, controlq = 2 * max pairs.
  * Up to VIRTIO_NET_MAX_PAIRS pairs, one per core.  Pair i's receive interrupt is aimed at core
@@ -32,11 +33,10 @@
 /* One pair per core: every core the kernel brings up can have one. */
 _Static_assert(VIRTIO_NET_MAX_PAIRS >= CORE_MAX_CPUS, "VIRTIO_NET_MAX_PAIRS < CORE_MAX_CPUS");
 
-#define NET_BUF_SIZE  2048 /* one frame: header (12) + 1514, rounded to a power of two */
 #define NET_HDR_LEN   12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
-#define ETH_MIN_FRAME 14   /* an Ethernet header at least */
-#define ETH_MAX_FRAME 1514 /* 1500 MTU + 14: no VLAN tags, no jumbo frames */
+#define NET_BUF_SIZE  2048 /* one frame with its header, rounded up to a power of two */
 #define CTRL_BUF_SIZE 64   /* one control command: class, command, data, ack */
+_Static_assert(NET_HDR_LEN + VIRTIO_NET_FRAME_MAX <= NET_BUF_SIZE, "a frame must fit a buffer");
 
 /* The features this driver implements (§5.1.3), and so the only ones it accepts. */
 #define NET_FEATURES                                                                               \
@@ -420,7 +420,7 @@ unsigned virtio_net_rx_poll(unsigned qi, virtio_net_rx_fn fn, void *ctx, unsigne
         if (k >= q->size)
             continue; /* not a token we gave: cannot happen unless memory is corrupt */
         const uint8_t *buf = q->bufs + (size_t)k * NET_BUF_SIZE;
-        if (len < NET_HDR_LEN + ETH_MIN_FRAME || len > NET_HDR_LEN + ETH_MAX_FRAME) {
+        if (len < NET_HDR_LEN + VIRTIO_NET_FRAME_MIN || len > NET_HDR_LEN + VIRTIO_NET_FRAME_MAX) {
             p->counters.rx_drops++;
         } else {
             p->counters.rx++;
@@ -453,7 +453,7 @@ int virtio_net_xmit(unsigned qi, const struct virtio_net_seg *segs, unsigned n)
     size_t total = 0;
     for (unsigned i = 0; i < n; i++)
         total += segs[i].len;
-    if (total > ETH_MAX_FRAME)
+    if (total > VIRTIO_NET_FRAME_MAX)
         return -EMSGSIZE;
     if (q->nfree == 0)
         tx_reclaim(q);

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "virtio/limits.h" /* VIRTIO_NET_MAX_PAIRS */
+#include "virtio/limits.h" /* VIRTIO_NET_MAX_PAIRS, VIRTIO_NET_FRAME_MIN/MAX */
 
 /* One piece of an outgoing frame (a pbuf, say). */
 struct virtio_net_seg {
@@ -41,7 +41,8 @@ void virtio_net_mac(uint8_t mac[6]);
 /*
  * Receive: hand up to `budget` received frames of queue q to fn(ctx, frame, len) and give the
  * buffers back to the device.  The frame is valid only during the call (copy what you keep).
- * Runt and oversize frames are dropped and counted.  Returns the number handed up.
+ * Frames are VIRTIO_NET_FRAME_MIN .. VIRTIO_NET_FRAME_MAX bytes (virtio/limits.h); runts and
+ * larger frames are dropped and counted.  Returns the number handed up.
  * Main loop of core q.
  */
 typedef void (*virtio_net_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
@@ -51,7 +52,7 @@ unsigned virtio_net_rx_poll(unsigned q, virtio_net_rx_fn fn, void *ctx, unsigned
  * Transmit one frame made of `n` segments (copied into a driver buffer; the caller keeps its
  * memory).  Returns 0, -EAGAIN when the transmit ring is full (back-pressure: try again after
  * the device consumed some; the frame is not lost, it was not taken), -EMSGSIZE for a frame
- * larger than the MTU allows.  Main loop of core q.
+ * larger than VIRTIO_NET_FRAME_MAX.  Main loop of core q.
  */
 int virtio_net_xmit(unsigned q, const struct virtio_net_seg *segs, unsigned n);
 

@@ -254,21 +254,27 @@ static void test_init_two_pairs(void **state)
     assert_non_null(strstr(log_host_last, "2 queue pairs (device has 2), fake"));
 
     /* Receive: a frame is handed up; a runt and an oversize frame are dropped and counted;
-     * each buffer goes back to the device. */
+     * each buffer goes back to the device.  The limits are 14 and 1518 bytes (header + MTU +
+     * one VLAN tag) on both sides of each. */
+    assert_int_equal(VIRTIO_NET_FRAME_MIN, 14);
+    assert_int_equal(VIRTIO_NET_FRAME_MAX, 1518);
     deliver(2, 60, 0, 7);
-    deliver(2, 10, 0, 1);
+    deliver(2, VIRTIO_NET_FRAME_MIN - 1, 0, 1);
+    deliver(2, VIRTIO_NET_FRAME_MIN, 0, 1);
+    deliver(2, VIRTIO_NET_FRAME_MAX + 1, 0, 1);
     deliver(2, 1600, 0, 1);
+    deliver(2, VIRTIO_NET_FRAME_MAX, 0, 9);
     got_frames = 0;
-    assert_int_equal(virtio_net_rx_poll(1, rx_fn, NULL, 8), 1);
-    assert_int_equal(got_frames, 1);
-    assert_int_equal(got_len, 60);
-    for (uint32_t i = 0; i < 60; i++)
-        assert_int_equal(got[i], fake_pattern(7, i));
+    assert_int_equal(virtio_net_rx_poll(1, rx_fn, NULL, 8), 3);
+    assert_int_equal(got_frames, 3);
+    assert_int_equal(got_len, VIRTIO_NET_FRAME_MAX);
+    for (uint32_t i = 0; i < VIRTIO_NET_FRAME_MAX; i++)
+        assert_int_equal(got[i], fake_pattern(9, i));
     struct virtio_net_counters c;
     virtio_net_counters(1, &c);
-    assert_int_equal(c.rx, 1);
-    assert_int_equal(c.rx_drops, 2);
-    assert_int_equal(fd.q[2].avail->idx, QMAX + 3);
+    assert_int_equal(c.rx, 3);
+    assert_int_equal(c.rx_drops, 3);
+    assert_int_equal(fd.q[2].avail->idx, QMAX + 6);
 
     /* Transmit: segments are gathered behind a zero header; too large a frame is refused. */
     uint8_t a[20], b[40], out[128];
@@ -285,9 +291,14 @@ static void test_init_two_pairs(void **state)
         assert_int_equal(out[i], 0);
     assert_memory_equal(out + HDR, a, sizeof(a));
     assert_memory_equal(out + HDR + sizeof(a), b, sizeof(b));
-    static uint8_t big[1600];
-    struct virtio_net_seg one = {big, sizeof(big)};
+    static uint8_t big[VIRTIO_NET_FRAME_MAX + 1];
+    struct virtio_net_seg one = {big, VIRTIO_NET_FRAME_MAX + 1};
     assert_int_equal(virtio_net_xmit(1, &one, 1), -EMSGSIZE);
+    one.len = VIRTIO_NET_FRAME_MAX;
+    assert_int_equal(virtio_net_xmit(1, &one, 1), 0);
+    virtio_net_flush(1);
+    assert_int_equal(fake_queue_pop(&fd, 3, &ch), 0);
+    assert_int_equal(ch.out_len, HDR + VIRTIO_NET_FRAME_MAX);
     assert_int_equal(fd.driver_errors, 0);
 }
 
