@@ -156,7 +156,7 @@ unit-test: deps-check $(HOST_TESTS)
 system-test: deps-check $(KERNEL)
 	KERNEL=$(abspath $(KERNEL)) $(PYTHON) -m pytest -q tests/ $(PYTEST_ARGS)
 
-test: unit-test system-test
+test: unit-test system-test loadtest-test
 
 fuzz: deps-check-fuzz $(FUZZ_TARGETS)
 
@@ -178,3 +178,37 @@ deps-check-%:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- load-test tools and a tap for make run NET=tap -------------------------------------------
+# (kept together at the end: the tools live in loadtest/ and scripts/tap)
+#
+#   make tap [CPUS=N] [TAP=tap0] [TAP_ADDR=10.77.0.1/24]   a tap with N queue pairs (root);
+#                                          prints the `make run NET=tap ...` line to use
+#   make tap-down [TAP=tap0]               removes it
+#   make loadtest [URL=http://...] [LOADTEST_ARGS=...]   loadtest/toril-bench against URL, or
+#                                          against a Toril it boots itself when URL is empty
+#   make idle-watch [PID=...] [WATCH_SECONDS=...]  the running VM's host CPU, live
+#   make loadtest-test                     the tools' unit tests and a short end-to-end run
+#                                          (part of make test)
+TAP      ?= tap0
+TAP_ADDR ?= 10.77.0.1/24
+URL      ?=
+PID      ?=
+WATCH_SECONDS ?=
+LOADTEST_ARGS ?=
+
+.PHONY: tap tap-down loadtest idle-watch loadtest-test
+tap:
+	scripts/tap up --name $(TAP) --queues $(or $(CPUS),2) --addr $(TAP_ADDR)
+
+tap-down:
+	scripts/tap down --name $(TAP)
+
+loadtest: deps-check $(if $(URL),,$(KERNEL))
+	loadtest/toril-bench $(if $(URL),$(URL),--boot --kernel $(KERNEL)) $(LOADTEST_ARGS)
+
+idle-watch: deps-check
+	loadtest/idle-watch $(if $(PID),--pid $(PID)) $(if $(WATCH_SECONDS),--seconds $(WATCH_SECONDS))
+
+loadtest-test: deps-check $(KERNEL)
+	KERNEL=$(abspath $(KERNEL)) $(PYTHON) -m pytest -q loadtest/tests/ $(LOADTEST_PYTEST_ARGS)

@@ -267,13 +267,12 @@ def one_run(t, a, base, path, conns, netns, counter, sampler, start, out, script
 
     raw = wrk.run(cmd, a.duration, a.timeout, tick)
     s1 = counter.sample() if counter else None
-    m1 = time.monotonic()
+    m1, w1 = time.monotonic(), time.time()
     (out / f"wrk-{slug(t.name)}-{slug(path)}-c{conns}.txt").write_text(raw)
     r = wrk.parse(raw)
     run = {"path": path, "conns": conns, "t_start": m0 - start, "t_end": m1 - start,
            "wrk": r, "cpu": None, "guest_reqs": None,
-           # wrk's per-second counts are in wall-clock seconds: move them to the run's clock
-           "timeline": [(sec + 0.5 - w0 + m0 - start, n) for sec, n in sorted(r["timeline"].items())]}
+           "timeline": report.timeline(r["timeline"], w0, w1, m0 - start)}
     if s0 and s1:
         vcpu, io = s1.vcpu_ns - s0.vcpu_ns, s1.io_ns - s0.io_ns
         run["cpu"] = {"wall_s": s1.t - s0.t, "vcpu_s": vcpu / 1e9, "io_s": io / 1e9,

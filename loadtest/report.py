@@ -29,6 +29,19 @@ def ratio(a, b):
     return a / b
 
 
+def timeline(counts, wall_start, wall_end, t_start, min_part_s=0.1):
+    """wrk's responses per wall-clock second ({unix_s: n}) -> [(t, responses/s)] on the
+    session's clock, where the run spans wall_start..wall_end and began at t_start.  A second
+    only partly inside the run counts over that part (so the first and last are not low);
+    parts shorter than min_part_s are left out (too noisy to scale)."""
+    out = []
+    for sec, n in sorted(counts.items()):
+        lo, hi = max(sec, wall_start), min(sec + 1, wall_end)
+        if hi - lo >= min_part_s:
+            out.append(((lo + hi) / 2 - wall_start + t_start, n / (hi - lo)))
+    return out
+
+
 def fmt_ms(v):
     if v is None:
         return "-"

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.netns import NetNs  # noqa: E402
+from harness.noskip import pytest_runtest_makereport  # noqa: E402,F401  (a skip fails)
 from harness.vm import KERNEL, Vm  # noqa: E402
 
 
@@ -43,15 +44,3 @@ def netns():
     yield make
     for ns in made:
         ns.close()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """A skipped whole-system test fails the run: a test that does not run checks nothing, and a
-    fresh machine is exactly where a missing tool would make one skip (scripts/deps installs
-    every tool these tests use)."""
-    outcome = yield
-    rep = outcome.get_result()
-    if rep.skipped:
-        rep.outcome = "failed"
-        rep.longrepr = f"skipped, which make test does not allow: {rep.longrepr}"

@@ -1,0 +1,96 @@
+"""The tools as a user runs them, briefly: toril-bench against a Toril it boots (a few seconds of
+wrk over a tap in a namespace it makes, then an idle window), scripts/tap and idle-watch against
+a VM on a tap that scripts/tap made in a namespace of this test's own."""
+import json
+import re
+import subprocess
+import uuid
+
+import pytest
+
+from harness.vm import KERNEL, ROOT, Vm
+
+IDLE_PCT_MAX = 2.0   # of one host core, over the idle window
+
+
+@pytest.fixture
+def namespace():
+    name = "toril-lt-" + uuid.uuid4().hex[:8]
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    yield name
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def in_ns(ns, *cmd, timeout=60):
+    return subprocess.run(["ip", "netns", "exec", ns, *cmd], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_toril_bench_boots_loads_idles_and_reports(tmp_path):
+    assert KERNEL.exists(), f"kernel {KERNEL} not built"
+    out = tmp_path / "report"
+    p = subprocess.run([str(ROOT / "loadtest" / "toril-bench"), "--boot", "--cpus", "1",
+                        "--kernel", str(KERNEL), "--sizes", "1k", "--conns", "8",
+                        "--duration", "3", "--warmup", "1", "--settle", "2.5", "--idle", "3",
+                        "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    md = (out / "report.md").read_text()
+    assert md.strip() in p.stdout  # the table on stdout too
+    assert re.search(r"^\| Toril \| /1k\.html \| 8 \| \d+ \|", md, re.M), md
+    for png in ("timeline.png", "latency.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+    assert 'src="timeline.png"' in (out / "index.html").read_text()
+    res = json.loads((out / "results.json").read_text())
+    toril = res["targets"][0]
+    run = toril["runs"][0]
+    w = run["wrk"]
+    assert w["requests"] > 0 and w["rps"] > 0 and w["errors_total"] == 0, w
+    assert run["guest_reqs"] and sum(run["guest_reqs"]) >= w["requests"], run["guest_reqs"]
+    assert run["cpu"]["s_per_1k"] > 0 and run["cpu"]["vcpu_s"] > 0, run["cpu"]
+    assert run["timeline"], "no per-second counts from wrk's script"
+    idle = toril["idle"]
+    assert idle["seconds"] >= 2.9
+    assert 0 <= idle["pct"] < IDLE_PCT_MAX, idle
+    assert idle["wakeups_per_s"] is not None and idle["wakeups_per_s"] < 20, idle
+    assert res["meta"]["problems"] == []
+
+
+def test_tap_script_then_run_and_idle_watch(namespace, tmp_path):
+    tap = ROOT / "scripts" / "tap"
+    up = in_ns(namespace, str(tap), "up", "--queues", "2")
+    assert up.returncode == 0, up.stderr
+    link = in_ns(namespace, "ip", "-d", "link", "show", "tap0").stdout
+    assert "multi_queue" in link and "UP" in link, link
+    assert "inet 10.77.0.1/24" in in_ns(namespace, "ip", "addr", "show", "tap0").stdout
+    again = in_ns(namespace, str(tap), "up", "--queues", "2")
+    assert again.returncode == 2 and "exists already" in again.stderr
+    m = re.search(r'make run NET=tap TAP=(\w+) CPUS=(\d+) ARGS="([^"]+)"', up.stdout)
+    assert m and m.group(1) == "tap0" and m.group(2) == "2", up.stdout
+    # Boot as that make run line would (run-qemu is what make run calls), inside the namespace.
+    ns = type("Ns", (), {"name": namespace, "tap": "tap0"})
+    vm = Vm(cpus=2, args=m.group(3), netns=ns, extra="-name toril,debug-threads=on")
+    try:
+        vm.expect(r"httpd: serving on port 80", timeout=60)
+        guest = re.search(r"ip=([\d.]+)/", m.group(3)).group(1)
+        curl = in_ns(namespace, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                     "--max-time", "10", f"http://{guest}/")
+        assert curl.stdout == "200", curl
+        png = tmp_path / "idle.png"
+        w = subprocess.run([str(ROOT / "loadtest" / "idle-watch"), "--pid", str(vm.proc.pid),
+                            "--seconds", "2", "--out", str(png)], capture_output=True, text=True,
+                           timeout=30)
+        assert w.returncode == 0, w.stdout + w.stderr
+        lines = [ln for ln in w.stdout.splitlines() if re.match(r"\s+\d+\.\d s\s+[\d.]+ %", ln)]
+        assert len(lines) == 2 and "vCPU" in lines[0], w.stdout
+        s = re.search(r"mean ([\d.]+) %, median ([\d.]+) %, p90 ([\d.]+) %", w.stdout)
+        assert s and float(s.group(1)) < IDLE_PCT_MAX, w.stdout
+        assert png.read_bytes()[:4] == b"\x89PNG"
+    finally:
+        vm.kill()
+    down = in_ns(namespace, str(tap), "down")
+    assert down.returncode == 0 and "tap0" not in in_ns(namespace, "ip", "link").stdout
+    one = in_ns(namespace, str(tap), "up", "--name", "tap1", "--queues", "1")
+    assert one.returncode == 0, one.stderr
+    assert "multi_queue" not in in_ns(namespace, "ip", "-d", "link", "show", "tap1").stdout
+    bad = in_ns(namespace, str(tap), "up", "--name", "tap2", "--addr", "10.77.0.9/16")
+    assert bad.returncode == 2 and "overlaps" in bad.stderr
