@@ -1,7 +1,7 @@
 /*
  * AP trampoline: the first instructions of every application processor.
  *
- * Who jumps here: the AP itself, on the STARTUP IPI that core 0 sends (boot/smp.c, INIT-SIPI-
+ * Who jumps here: the AP itself, on the STARTUP IPI that core 0 sends (core/smp.c, INIT-SIPI-
  * SIPI) with vector BOOT_TRAMPOLINE_BASE >> 12.  Core 0 copies this code to
  * BOOT_TRAMPOLINE_BASE first (it is linked as data) and fills the mailbox at BOOT_MAILBOX.
  * State at entry: 16-bit real mode, CS:IP = (BASE >> 4):0000, interrupts off, no stack.

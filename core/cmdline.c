@@ -391,21 +391,25 @@ static int apply(const struct core_cmdline_opt *o, const char *s, size_t n, void
 }
 
 /* One whitespace-free token tok[0..n), n > 0.  Returns the number of errors (0 or 1). */
-static int parse_token(const char *tok, size_t n, const struct core_cmdline_opt *opts, size_t nopts,
-                       void *out)
+static int parse_token(const char *tok, size_t n, const struct core_cmdline_table *tables,
+                       size_t ntables)
 {
     char shown[SHOW_MAX + 4];
     const char *eq = memchr(tok, '=', n);
     size_t klen = eq ? (size_t)(eq - tok) : n;
     const struct core_cmdline_opt *o = NULL;
+    void *out = NULL;
 
     if (klen == 0) {
         log_error("cmdline: '%s': no key before '='", show(shown, tok, n));
         return 1;
     }
-    for (size_t i = 0; i < nopts && !o; i++)
-        if (equals(tok, klen, opts[i].name))
-            o = &opts[i];
+    for (size_t t = 0; t < ntables && !o; t++)
+        for (size_t i = 0; i < tables[t].nopts && !o; i++)
+            if (equals(tok, klen, tables[t].opts[i].name)) {
+                o = &tables[t].opts[i];
+                out = tables[t].out;
+            }
     if (!o) {
         log_warn("cmdline: unknown key '%s' ignored", show(shown, tok, klen));
         return 0;
@@ -476,12 +480,25 @@ static void check_opt(const struct core_cmdline_opt *o)
 int core_cmdline_parse(const char *line, const struct core_cmdline_opt *opts, size_t nopts,
                        void *out)
 {
+    struct core_cmdline_table t = {.opts = opts, .nopts = nopts, .out = out};
+    return core_cmdline_parse_tables(line, &t, 1);
+}
+
+int core_cmdline_parse_tables(const char *line, const struct core_cmdline_table *tables,
+                              size_t ntables)
+{
     const size_t max = CORE_CMDLINE_MAX - 1; /* what boot_info.cmdline can hold */
     size_t len = 0;
     int errors = 0;
 
-    for (size_t i = 0; i < nopts; i++)
-        check_opt(&opts[i]);
+    for (size_t t = 0; t < ntables; t++)
+        for (size_t i = 0; i < tables[t].nopts; i++) {
+            check_opt(&tables[t].opts[i]);
+            for (size_t u = 0; u <= t; u++)
+                for (size_t j = 0; j < (u == t ? i : tables[u].nopts); j++)
+                    if (strcmp(tables[t].opts[i].name, tables[u].opts[j].name) == 0)
+                        panic("%s: key %s is in two tables", __func__, tables[t].opts[i].name);
+        }
     if (!line)
         return 0;
     while (len <= max && line[len])
@@ -502,7 +519,7 @@ int core_cmdline_parse(const char *line, const struct core_cmdline_opt *opts, si
         while (i < len && !is_space(line[i]))
             i++;
         if (i > start)
-            errors += parse_token(line + start, i - start, opts, nopts, out);
+            errors += parse_token(line + start, i - start, tables, ntables);
     }
     return errors;
 }

@@ -113,4 +113,19 @@ struct core_cmdline_opt {
 int core_cmdline_parse(const char *line, const struct core_cmdline_opt *opts, size_t nopts,
                        void *out);
 
+/* One table of keys and the struct it fills (for parsing with several tables at once). */
+struct core_cmdline_table {
+    const struct core_cmdline_opt *opts;
+    size_t nopts;
+    void *out;
+};
+
+/*
+ * core_cmdline_parse() with several tables, each filling its own struct: each token goes to
+ * the table that has its key; a key none has is unknown (a warning).  A key in two tables is a
+ * bug: panic.  Same context and return value as core_cmdline_parse().
+ */
+int core_cmdline_parse_tables(const char *line, const struct core_cmdline_table *tables,
+                              size_t ntables);
+
 #endif

@@ -1,5 +1,7 @@
 # core/: command line, configuration, rings.  Included by core/module.mk.
 KERNEL_SRCS += core/cmdline.c core/config.c
 
-$(eval $(call host_test,core/test_cmdline,core/tests/test_cmdline.c core/cmdline.c core/config.c tests/host/log_host.c))
+# The parse of the whole command line: core's keys and every module's (each registers its own).
+$(eval $(call host_test,core/test_cmdline,core/tests/test_cmdline.c core/cmdline.c core/config.c \
+	netstack/config.c httpd/config.c virtio/config.c tests/host/log_host.c))
 $(eval $(call host_test,core/test_ring,core/tests/test_ring.c))

@@ -2,7 +2,7 @@
  * Interrupt vectors for devices (IOAPIC lines, MSI/MSI-X).  One vector space for all cores:
  * a vector is allocated once and may be targeted at any core's LAPIC.  Handlers run in
  * interrupt context: they acknowledge the device, note the work and return; the core's main
- * loop does the work (STYLE.md rule 7).  core/trap.c sends the LAPIC EOI after the handler.
+ * loop does the work (lwIP, httpd and the heap are never entered from an interrupt).  core/trap.c sends the LAPIC EOI after the handler.
  */
 #ifndef CORE_IRQ_H
 #define CORE_IRQ_H

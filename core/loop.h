@@ -1,6 +1,6 @@
 /*
  * Each core's main loop: run due timers and the core's pollers; when none had work, halt until
- * an interrupt, an IPI or the next timer (core/idle.c).  Everything that is not an interrupt
+ * an interrupt, an IPI or the next timer (core/loop.c).  Everything that is not an interrupt
  * handler runs from here: lwIP, httpd, the console shell.
  */
 #ifndef CORE_LOOP_H

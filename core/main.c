@@ -30,6 +30,7 @@
 #include "content/fat.h"
 #include "httpd/files.h"
 #include "httpd/server.h"
+#include "netstack/config.h"
 #include "netstack/echo.h"
 #include "netstack/link.h"
 #include "virtio/blk.h"
@@ -45,8 +46,8 @@ static bool console_poll(void *arg)
 /* The diagnostic echo service (echo=PORT) on every core that runs a network stack. */
 static void echo_start(unsigned cpu)
 {
-    if (core_config->echo_port != 0 && netstack_link_has_stack(cpu))
-        netstack_echo_start(cpu, core_config->echo_port); /* logs its own failure */
+    if (netstack_config->echo_port != 0 && netstack_link_has_stack(cpu))
+        netstack_echo_start(cpu, netstack_config->echo_port); /* logs its own failure */
 }
 
 /* test=...: faults injected on purpose so the system tests can see they are caught. */

@@ -2,7 +2,7 @@
  * Intel MultiProcessor Specification 1.4 tables: the fallback when there is no ACPI.
  * Floating pointer "_MP_" (section 4.1) in the EBDA, the last KiB of base memory or the BIOS
  * ROM; configuration table "PCMP" (section 4.2).  microvm's table says it has 0 entries in its
- * header while holding several (PLATFORM.md), so entries are parsed by the table's length.
+ * header while holding several (QEMU 7.2), so entries are parsed by the table's length.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -70,6 +70,12 @@ void core_percpu_check_this_cpu(void)
     if (seen != id)
         panic("%s: cpu%u sees the window of cpu%u%s", __func__, id, seen & ~PROBE_WRITTEN,
               seen & PROBE_WRITTEN ? " (written by that core)" : "");
+    /* What a device would be given for the probe (core_percpu_phys, as virtio_dma_addr uses
+     * it) must be this core's copy: read it back through the identity map. */
+    uint64_t phys = core_percpu_phys((const void *)&probe);
+    if (*(volatile uint32_t *)(uintptr_t)phys != id)
+        panic("%s: cpu%u: the physical address of its window (%#llx) is another core's",
+              __func__, id, (unsigned long long)phys);
     /* A write through this core's mapping: the next cores to start, and core 0 at the end
      * (core_percpu_check_after_start), must not see it. */
     probe = id | PROBE_WRITTEN;
@@ -80,14 +86,6 @@ void core_percpu_check_after_start(unsigned online)
     if (probe != PROBE_WRITTEN)
         panic("%s: cpu0's window shows %#x: another core's write reached it", __func__, probe);
     log_info("percpu: %u cores, each sees only its own window (checked)", online);
-}
-
-uint64_t core_percpu_phys(const void *p)
-{
-    uintptr_t a = (uintptr_t)p;
-    if (!core_percpu_overlaps(p, 1))
-        return a;
-    return core_cpu_self()->percpu_phys + (a - (uintptr_t)__percpu_start);
 }
 
 void core_percpu_assert_shared(const void *p, size_t len, const char *what)

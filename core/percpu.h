@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cpu.h"
+
 /* The window's bounds (boot/linker.ld), page aligned. */
 extern char __percpu_start[], __percpu_end[];
 
@@ -60,8 +62,15 @@ void core_percpu_check_this_cpu(void);
  */
 void core_percpu_check_after_start(unsigned online);
 
-/* Physical address of p as seen by this core (differs per core inside the window). */
-uint64_t core_percpu_phys(const void *p);
+/* Physical address of p as seen by this core: p itself outside the window (identity map),
+ * this core's copy inside it.  Any context on the calling core. */
+static inline uint64_t core_percpu_phys(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (!core_percpu_overlaps(p, 1))
+        return a;
+    return core_cpu_self()->percpu_phys + (a - (uintptr_t)__percpu_start);
+}
 
 /* Panic, naming `what`, if [p, p + len) overlaps the window.  For structures that other cores
  * read or write, at the place they are set up.  Any core. */

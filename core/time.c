@@ -1,7 +1,7 @@
 /*
  * TSC calibration and the clocks (see time.h).
  *
- * PLATFORM.md: under TCG there are no TSC frequency leaves and microvm has no HPET or ACPI PM
+ * Under TCG there are no TSC frequency leaves and microvm has no HPET or ACPI PM
  * timer, and a short PIT calibration is what makes Linux guests hang there.  So: read the
  * PIT's channel 0 counter back (no speaker-port gate needed, microvm has no port 0x61 logic),
  * measure 5 windows of 10 ms, require them to agree within 1 %, and retry otherwise.

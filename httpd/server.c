@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "content/cache.h"
-#include "core/config.h"
 #include "core/cpu.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/stats.h"
 #include "core/time.h"
+#include "httpd/config.h"
 #include "httpd/date.h"
 #include "httpd/files.h"
 #include "httpd/path.h"
@@ -120,8 +120,8 @@ static void conn_close(struct conn *c)
 
 static void access_log(const struct conn *c, const struct httpd_request *req, uint64_t bytes)
 {
-    enum core_config_log mode = core_config->log;
-    if (mode == CORE_CONFIG_LOG_OFF || (mode == CORE_CONFIG_LOG_ERRORS && c->status < 400))
+    enum httpd_config_log mode = httpd_config->log;
+    if (mode == HTTPD_LOG_OFF || (mode == HTTPD_LOG_ERRORS && c->status < 400))
         return;
     ip_addr_t addr;
     u16_t port;
@@ -149,7 +149,7 @@ static void respond(struct conn *c, struct httpd_request *req)
     struct httpd_response r;
     httpd_clock_now(&w->clock,
                     core_time_wall()); /* the Date of this response (cached per second) */
-    if (++c->reqs >= core_config->max_reqs)
+    if (++c->reqs >= httpd_config->max_reqs)
         req->keep_alive = false; /* this one is the last: say so in its Connection header */
 
     int rc;
@@ -322,8 +322,9 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
     }
     uint64_t now = core_time_ns();
     if (c->sending) {
-        /* A client that stops reading holds a response: give it the header timeout to move. */
-        if (now - c->last_activity >= core_config->header_timeout_ms * 1000000ull) {
+        /* A client that stops reading holds a response (and its buffers): reset it once the
+         * response has made no progress for send_stall_ms. */
+        if (now - c->last_activity >= httpd_config->send_stall_ms * 1000000ull) {
             c->w->timeouts++;
             altcp_abort(c->pcb); /* on_err frees c */
             return ERR_ABRT;
@@ -332,7 +333,7 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     bool in_request = httpd_request_in_progress(&c->parser);
-    uint64_t limit_ms = in_request ? core_config->header_timeout_ms : core_config->keepalive_ms;
+    uint64_t limit_ms = in_request ? httpd_config->header_timeout_ms : httpd_config->keepalive_ms;
     uint64_t since = in_request ? c->request_started : c->last_activity;
     if (now - since >= limit_ms * 1000000ull) {
         c->w->timeouts++;
@@ -354,7 +355,7 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct conn *c = NULL;
-    if (w->active < core_config->max_conns)
+    if (w->active < httpd_config->max_conns)
         c = malloc(sizeof(*c));
     if (!c) {
         w->refused++;
@@ -374,19 +375,19 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
 
 static void worker_start(unsigned cpu)
 {
-    if (!netstack_link_has_stack(cpu) || !core_config->http_port)
+    if (!netstack_link_has_stack(cpu) || !httpd_config->http_port)
         return;
     struct worker *w = &workers[cpu];
     httpd_clock_init(&w->clock);
     int rc =
-        netstack_listen(&w->listener, core_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
+        netstack_listen(&w->listener, httpd_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
     if (rc < 0) {
-        log_error("httpd: cannot listen on port %u (%d)", core_config->http_port, rc);
+        log_error("httpd: cannot listen on port %u (%d)", httpd_config->http_port, rc);
         return;
     }
     __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
     if (cpu == 0)
-        log_info("httpd: serving on port %u", core_config->http_port);
+        log_info("httpd: serving on port %u", httpd_config->http_port);
 }
 
 static void httpd_stats(unsigned cpu, char *buf, size_t len)

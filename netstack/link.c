@@ -8,13 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/config.h"
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/percpu.h"
 #include "core/stats.h"
 #include "core/timer.h"
+#include "netstack/config.h"
 #include "netstack/lease.h"
 #include "netstack/limits.h"
 #include "netstack/link.h"
@@ -148,7 +148,7 @@ static void link_start(unsigned cpu)
                      nlinks, core_ncpus - 1, nlinks);
         return;
     }
-    const struct core_config *cc = core_config;
+    const struct netstack_config *cc = netstack_config;
     struct link *l = &links[cpu];
     bool dhcp = cc->ip_dhcp && cpu == NETSTACK_REPL_OWNER_CPU;
     uint32_t mask = cc->ip.len == 0 ? 0 : ~0u << (32 - cc->ip.len);

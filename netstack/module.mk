@@ -45,7 +45,7 @@ NETSTACK_INSTANCE_HDRS := netstack/port/lwipopts.h netstack/port/arch/cc.h \
 # Shared by all cores (ordinary kernel sources, ordinary data): the link between each core's
 # queue pair and its stack, the DHCP lease sharing, ARP replication, the echo service, glue.
 NETSTACK_SHARED_SRCS := netstack/netstack.c netstack/replicate.c netstack/echo.c \
-	netstack/lease.c netstack/link.c
+	netstack/lease.c netstack/link.c netstack/config.c
 KERNEL_SRCS += $(NETSTACK_SHARED_SRCS)
 NETSTACK_SHARED_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(NETSTACK_SHARED_SRCS))
 $(NETSTACK_SHARED_OBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS)

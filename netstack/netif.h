@@ -42,7 +42,7 @@ struct netstack_if_config {
     unsigned cpu;                        /* the core this instance serves (logs, stats) */
     struct netstack_counters *counters;  /* where to count: outside the per-core window,
                                             since the stats line reads it from core 0 */
-    uint8_t mac[6];                      /* shared by every core (DESIGN.md) */
+    uint8_t mac[6];                      /* shared by every core: one guest, one MAC */
     uint16_t mtu;                        /* IP MTU, <= NETSTACK_MTU; 0 = NETSTACK_MTU */
     bool dhcp;                           /* run a DHCP client in this instance (core 0 only:
                                             the other cores get the lease via set_addr) */

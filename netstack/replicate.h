@@ -1,6 +1,6 @@
 /*
- * ARP (and DHCP) replication between the per-core lwIP instances (DESIGN.md "ARP and
- * broadcasts are replicated").  Shared code and data, outside the per-core window.
+ * ARP (and DHCP) replication between the per-core lwIP instances (docs/architecture.md).
+ * Shared code and data, outside the per-core window.
  *
  * The host steers each TCP flow to one queue, but ARP and DHCP traffic may land on any queue,
  * and every instance needs ARP to resolve its own peers.  The core that received such a frame

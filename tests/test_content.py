@@ -150,7 +150,7 @@ def test_every_file_fetched_byte_identical(boot, tree, disk):
 
 
 def test_sample_site_served_in_32_mib(boot):
-    """DESIGN.md's size target: the sample site in 32 MB of guest memory."""
+    """The memory target: the sample site is served in 32 MB of guest memory."""
     vm = boot(cpus=2, mem="32M")
     vm.expect(r"toril: 2 cpus online")
     vm.expect(r"httpd: serving on port 80")

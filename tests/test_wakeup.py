@@ -1,7 +1,7 @@
 """Waking from idleness, as a client and the host see it: the first request after a quiet spell is
 answered at once (a lost wake-up shows up as a stall until some timer, a second or more), the
 QEMU process goes quiet again soon after a burst, and an idle core wakes at most a couple of
-times a second (DESIGN.md, Targets: Idle).  CPUS=2, user networking, TCG."""
+times a second (the idle targets in docs/architecture.md).  CPUS=2, user networking, TCG."""
 import time
 
 import pytest

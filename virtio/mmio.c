@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "virtio/config.h"
 #include "core/ioapic.h"
 #include "core/irq.h"
 #include "core/log.h"
@@ -377,7 +377,7 @@ static bool entry_shape_ok(const struct core_virtio_mmio *e)
  * earlier usable entry (which would probe one device twice).  Logs why not. */
 static bool entry_usable(unsigned i)
 {
-    const struct core_virtio_mmio *e = &core_config->virtio_mmio[i];
+    const struct core_virtio_mmio *e = &virtio_config->virtio_mmio[i];
     if (!entry_shape_ok(e)) {
         log_warn("virtio-mmio: entry %u (%#llx bytes at %#llx, irq %u) skipped: need >= %#x "
                  "bytes, %#x-aligned, below 4 GiB, GSI 1..%u",
@@ -386,7 +386,7 @@ static bool entry_usable(unsigned i)
         return false;
     }
     for (unsigned k = 0; k < i; k++) {
-        const struct core_virtio_mmio *earlier = &core_config->virtio_mmio[k];
+        const struct core_virtio_mmio *earlier = &virtio_config->virtio_mmio[k];
         if (earlier->base == e->base && entry_shape_ok(earlier)) {
             log_warn("virtio-mmio@%#llx: listed twice on the command line: entry %u skipped",
                      (unsigned long long)e->base, i);
@@ -398,8 +398,8 @@ static bool entry_usable(unsigned i)
 
 int virtio_mmio_probe(struct virtio_mmio *m, uint32_t device_id, unsigned n)
 {
-    for (unsigned i = 0; i < core_config->virtio_mmio_count; i++) {
-        const struct core_virtio_mmio *e = &core_config->virtio_mmio[i];
+    for (unsigned i = 0; i < virtio_config->virtio_mmio_count; i++) {
+        const struct core_virtio_mmio *e = &virtio_config->virtio_mmio[i];
         if (!entry_usable(i))
             continue;
         uintptr_t base = (uintptr_t)e->base;

@@ -28,7 +28,7 @@ struct virtio_mmio {
     uintptr_t base;         /* register window (identity-mapped, uncached) */
     uint32_t config_len;    /* bytes of device configuration space at base + 0x100 */
     uint32_t gsi;           /* the interrupt line, as the command line gave it */
-    unsigned entry;         /* index of the entry in core_config->virtio_mmio[] */
+    unsigned entry;         /* index of the entry in virtio_config->virtio_mmio[] */
     char name[32];          /* "virtio-mmio@0xfeb00e00": vdev.where, and vdev.name until a
                                driver sets its own */
     bool irq_routed;        /* the line is aimed (queue_irq_route): at irq_apic_id */

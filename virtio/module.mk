@@ -7,6 +7,7 @@ KERNEL_SRCS += \
 	virtio/pci.c \
 	virtio/pci_modern.c \
 	virtio/mmio.c \
+	virtio/config.c \
 	virtio/net.c \
 	virtio/blk.c
 

@@ -31,6 +31,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef TORIL_HOST_TEST
+#include "core/percpu.h"
+#endif
+
 /*
  * Wire format, with the spec's names so it can be checked against it.  All fields are
  * little-endian (§2.7.3 for the non-legacy interface), which is x86's native order.
@@ -71,10 +75,18 @@ struct virtq_used {
 };
 #define VIRTQ_USED_F_NO_NOTIFY 1 /* device: no available-buffer notifications wanted */
 
-/* DMA address of driver memory.  Memory is identity-mapped (virtual = physical). */
+/*
+ * DMA address of driver memory.  Memory is identity-mapped (virtual = physical), except the
+ * per-core window (core/percpu.h), which each core maps to its own copy: a pointer into it is
+ * translated for the calling core.  Call it on the core whose memory it is.
+ */
 static inline uint64_t virtio_dma_addr(const void *p)
 {
-    return (uint64_t)(uintptr_t)p;
+#ifdef TORIL_HOST_TEST
+    return (uint64_t)(uintptr_t)p; /* host tests: the process's own addresses */
+#else
+    return core_percpu_phys(p);
+#endif
 }
 
 /*

@@ -15,6 +15,9 @@
 
 #include "core/cmdline.h"
 #include "core/config.h"
+#include "httpd/config.h"
+#include "netstack/config.h"
+#include "virtio/config.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "tests/host/log_host.h"
@@ -555,101 +558,135 @@ static int config_parse(const char *line)
     return errors;
 }
 
-/* Field by field: struct assignment need not copy padding. */
-static void assert_config_equal(const struct core_config *a, const struct core_config *b)
+/* Every module's configuration as one value, for comparisons. */
+struct all_config {
+    struct core_config core;
+    struct netstack_config net;
+    struct httpd_config http;
+    struct virtio_config virtio;
+};
+
+static struct all_config snapshot(void)
 {
-    assert_int_equal(a->ip_dhcp, b->ip_dhcp);
-    assert_int_equal(a->ip.addr, b->ip.addr);
-    assert_int_equal(a->ip.len, b->ip.len);
-    assert_int_equal(a->gw, b->gw);
-    assert_int_equal(a->echo_port, b->echo_port);
-    assert_int_equal(a->http_port, b->http_port);
-    assert_int_equal(a->https_port, b->https_port);
-    assert_int_equal(a->max_conns, b->max_conns);
-    assert_int_equal(a->keepalive_ms, b->keepalive_ms);
-    assert_int_equal(a->header_timeout_ms, b->header_timeout_ms);
-    assert_int_equal(a->max_reqs, b->max_reqs);
-    assert_int_equal(a->log, b->log);
-    assert_int_equal(a->idle, b->idle);
-    assert_int_equal(a->halt_poll_us, b->halt_poll_us);
-    assert_int_equal(a->test, b->test);
-    assert_int_equal(a->virtio_mmio_count, b->virtio_mmio_count);
-    for (unsigned i = 0; i < a->virtio_mmio_count && i < CORE_CONFIG_MAX_VIRTIO_MMIO; i++) {
-        assert_int_equal(a->virtio_mmio[i].base, b->virtio_mmio[i].base);
-        assert_int_equal(a->virtio_mmio[i].size, b->virtio_mmio[i].size);
-        assert_int_equal(a->virtio_mmio[i].irq, b->virtio_mmio[i].irq);
-        assert_int_equal(a->virtio_mmio[i].id, b->virtio_mmio[i].id);
-        assert_int_equal(a->virtio_mmio[i].has_id, b->virtio_mmio[i].has_id);
+    struct all_config a;
+    memset(&a, 0, sizeof(a));
+    a.core = *core_config;
+    a.net = *netstack_config;
+    a.http = *httpd_config;
+    a.virtio = *virtio_config;
+    return a;
+}
+
+/* The configuration an empty command line gives (every module's defaults). */
+static struct all_config defaults;
+
+/* Field by field: struct assignment need not copy padding. */
+static void assert_config_equal(const struct all_config *a, const struct all_config *b)
+{
+    assert_int_equal(a->net.ip_dhcp, b->net.ip_dhcp);
+    assert_int_equal(a->net.ip.addr, b->net.ip.addr);
+    assert_int_equal(a->net.ip.len, b->net.ip.len);
+    assert_int_equal(a->net.gw, b->net.gw);
+    assert_int_equal(a->net.echo_port, b->net.echo_port);
+    assert_int_equal(a->http.http_port, b->http.http_port);
+    assert_int_equal(a->http.https_port, b->http.https_port);
+    assert_int_equal(a->http.max_conns, b->http.max_conns);
+    assert_int_equal(a->http.keepalive_ms, b->http.keepalive_ms);
+    assert_int_equal(a->http.header_timeout_ms, b->http.header_timeout_ms);
+    assert_int_equal(a->http.send_stall_ms, b->http.send_stall_ms);
+    assert_int_equal(a->http.max_reqs, b->http.max_reqs);
+    assert_int_equal(a->http.log, b->http.log);
+    assert_int_equal(a->core.idle, b->core.idle);
+    assert_int_equal(a->core.halt_poll_us, b->core.halt_poll_us);
+    assert_int_equal(a->core.test, b->core.test);
+    assert_int_equal(a->virtio.virtio_mmio_count, b->virtio.virtio_mmio_count);
+    for (unsigned i = 0; i < a->virtio.virtio_mmio_count && i < VIRTIO_CONFIG_MAX_MMIO; i++) {
+        assert_int_equal(a->virtio.virtio_mmio[i].base, b->virtio.virtio_mmio[i].base);
+        assert_int_equal(a->virtio.virtio_mmio[i].size, b->virtio.virtio_mmio[i].size);
+        assert_int_equal(a->virtio.virtio_mmio[i].irq, b->virtio.virtio_mmio[i].irq);
+        assert_int_equal(a->virtio.virtio_mmio[i].id, b->virtio.virtio_mmio[i].id);
+        assert_int_equal(a->virtio.virtio_mmio[i].has_id, b->virtio.virtio_mmio[i].has_id);
     }
 }
 
-/* Runs first: core_config is usable before any parse. */
+static void assert_defaults(void)
+{
+    struct all_config now = snapshot();
+    assert_config_equal(&now, &defaults);
+}
+
+/* Runs first: every module's configuration is usable before any parse, and holds its
+ * defaults; core's points at core_config_defaults until the first parse. */
 static void test_config_defaults(void **state)
 {
     const struct core_config *d = &core_config_defaults;
 
     assert_ptr_equal(core_config, d);
-    assert_false(d->ip_dhcp);
-    assert_int_equal(d->ip.addr, 0x0a00020f);
-    assert_int_equal(d->ip.len, 24);
-    assert_int_equal(d->gw, 0x0a000202);
-    assert_int_equal(d->echo_port, 0);
-    assert_int_equal(d->http_port, 80);
-    assert_int_equal(d->https_port, 443);
-    assert_int_equal(d->max_conns, 1024);
-    assert_int_equal(d->keepalive_ms, 5000);
-    assert_int_equal(d->header_timeout_ms, 10000);
-    assert_int_equal(d->max_reqs, 1000);
-    assert_int_equal(d->log, CORE_CONFIG_LOG_ERRORS);
+    defaults = snapshot();
+    assert_false(defaults.net.ip_dhcp);
+    assert_int_equal(defaults.net.ip.addr, 0x0a00020f);
+    assert_int_equal(defaults.net.ip.len, 24);
+    assert_int_equal(defaults.net.gw, 0x0a000202);
+    assert_int_equal(defaults.net.echo_port, 0);
+    assert_int_equal(defaults.http.http_port, 80);
+    assert_int_equal(defaults.http.https_port, 443);
+    assert_int_equal(defaults.http.max_conns, 1024);
+    assert_int_equal(defaults.http.keepalive_ms, 5000);
+    assert_int_equal(defaults.http.header_timeout_ms, 10000);
+    assert_int_equal(defaults.http.send_stall_ms, 10000);
+    assert_int_equal(defaults.http.max_reqs, 1000);
+    assert_int_equal(defaults.http.log, HTTPD_LOG_ERRORS);
     assert_int_equal(d->idle, CORE_CONFIG_IDLE_HALT);
     assert_int_equal(d->halt_poll_us, 50);
-    assert_int_equal(d->virtio_mmio_count, 0);
+    assert_int_equal(defaults.virtio.virtio_mmio_count, 0);
     assert_int_equal(d->test, CORE_CONFIG_TEST_NONE);
 
     assert_int_equal(config_parse(NULL), 0);
     assert_ptr_not_equal(core_config, d);
-    assert_int_equal(core_config->http_port, 80);
+    assert_int_equal(httpd_config->http_port, 80);
     assert_int_equal(config_parse(""), 0);
-    assert_config_equal(core_config, d);
+    assert_defaults();
 }
 
-/* Each key once with a valid value, as a user would write them. */
+/* Each key once with a valid value, as a user would write them; each lands in its module. */
 static void test_config_all_keys(void **state)
 {
     assert_int_equal(config_parse("ip=192.168.100.2/24 gw=192.168.100.1 echo=7 log=all "
                                   "idle=poll halt_poll_us=1000 test=wx http_port=8080 "
                                   "https_port=8443 max_conns=65535 keepalive_ms=0 "
-                                  "header_timeout_ms=600000 max_reqs=4294967295 "
-                                  "virtio_mmio.device=512@0xfeb00e00:12"),
+                                  "header_timeout_ms=600000 send_stall_ms=2500 "
+                                  "max_reqs=4294967295 virtio_mmio.device=512@0xfeb00e00:12"),
                      0);
     assert_int_equal(log_host_count[LOG_WARN], 0);
-    const struct core_config *c = core_config;
-    assert_false(c->ip_dhcp);
-    assert_int_equal(c->ip.addr, 0xc0a86402);
-    assert_int_equal(c->ip.len, 24);
-    assert_int_equal(c->gw, 0xc0a86401);
-    assert_int_equal(c->echo_port, 7);
-    assert_int_equal(c->log, CORE_CONFIG_LOG_ALL);
-    assert_int_equal(c->idle, CORE_CONFIG_IDLE_POLL);
-    assert_int_equal(c->halt_poll_us, 1000);
-    assert_int_equal(c->test, CORE_CONFIG_TEST_WX);
-    assert_int_equal(c->http_port, 8080);
-    assert_int_equal(c->https_port, 8443);
-    assert_int_equal(c->max_conns, 65535);
-    assert_int_equal(c->keepalive_ms, 0);
-    assert_int_equal(c->header_timeout_ms, 600000);
-    assert_int_equal(c->max_reqs, UINT32_MAX);
-    assert_int_equal(c->virtio_mmio_count, 1);
-    assert_int_equal(c->virtio_mmio[0].base, 0xfeb00e00);
-    assert_int_equal(c->virtio_mmio[0].size, 512);
-    assert_int_equal(c->virtio_mmio[0].irq, 12);
+    const struct netstack_config *n = netstack_config;
+    const struct httpd_config *h = httpd_config;
+    assert_false(n->ip_dhcp);
+    assert_int_equal(n->ip.addr, 0xc0a86402);
+    assert_int_equal(n->ip.len, 24);
+    assert_int_equal(n->gw, 0xc0a86401);
+    assert_int_equal(n->echo_port, 7);
+    assert_int_equal(h->log, HTTPD_LOG_ALL);
+    assert_int_equal(core_config->idle, CORE_CONFIG_IDLE_POLL);
+    assert_int_equal(core_config->halt_poll_us, 1000);
+    assert_int_equal(core_config->test, CORE_CONFIG_TEST_WX);
+    assert_int_equal(h->http_port, 8080);
+    assert_int_equal(h->https_port, 8443);
+    assert_int_equal(h->max_conns, 65535);
+    assert_int_equal(h->keepalive_ms, 0);
+    assert_int_equal(h->header_timeout_ms, 600000);
+    assert_int_equal(h->send_stall_ms, 2500);
+    assert_int_equal(h->max_reqs, UINT32_MAX);
+    assert_int_equal(virtio_config->virtio_mmio_count, 1);
+    assert_int_equal(virtio_config->virtio_mmio[0].base, 0xfeb00e00);
+    assert_int_equal(virtio_config->virtio_mmio[0].size, 512);
+    assert_int_equal(virtio_config->virtio_mmio[0].irq, 12);
 
-    /* The defaults were not touched, and a new parse starts from them. */
-    assert_int_equal(core_config_defaults.http_port, 80);
+    /* A new parse starts every module from its defaults. */
     assert_int_equal(config_parse("http_port=81"), 0);
-    assert_int_equal(core_config->http_port, 81);
-    assert_int_equal(core_config->echo_port, 0);
-    assert_int_equal(core_config->virtio_mmio_count, 0);
+    assert_int_equal(httpd_config->http_port, 81);
+    assert_int_equal(netstack_config->echo_port, 0);
+    assert_int_equal(virtio_config->virtio_mmio_count, 0);
+    assert_int_equal(core_config->idle, CORE_CONFIG_IDLE_HALT);
 }
 
 struct config_case {
@@ -670,6 +707,7 @@ static const struct config_case config_rejects[] = {
     {"max_conns=0", "cmdline: max_conns=0: expected a number in 1..65535"},
     {"keepalive_ms=3600001", "cmdline: keepalive_ms=3600001: expected a number in 0..3600000"},
     {"header_timeout_ms=0", "cmdline: header_timeout_ms=0: expected a number in 1..600000"},
+    {"send_stall_ms=600001", "cmdline: send_stall_ms=600001: expected a number in 1..600000"},
     {"max_reqs=4294967296", "cmdline: max_reqs=4294967296: expected a number in 1..4294967295"},
     {"halt_poll_us=1001", "cmdline: halt_poll_us=1001: expected a number in 0..1000"},
     {"log=verbose", "cmdline: log=verbose: expected one of off|errors|all"},
@@ -689,7 +727,7 @@ static void test_config_rejects(void **state)
         CHECK(c->line, config_parse(c->line) == 1);
         CHECK(c->line, log_host_count[LOG_ERROR] == 1);
         CHECK(c->line, strcmp(log_host_last, c->log) == 0);
-        assert_config_equal(core_config, &core_config_defaults);
+        assert_defaults();
     }
 }
 
@@ -700,9 +738,6 @@ static void test_config_enums(void **state)
         size_t offset;
         int value;
     } cases[] = {
-        {"log=off", offsetof(struct core_config, log), CORE_CONFIG_LOG_OFF},
-        {"log=errors", offsetof(struct core_config, log), CORE_CONFIG_LOG_ERRORS},
-        {"log=all", offsetof(struct core_config, log), CORE_CONFIG_LOG_ALL},
         {"idle=halt", offsetof(struct core_config, idle), CORE_CONFIG_IDLE_HALT},
         {"idle=poll", offsetof(struct core_config, idle), CORE_CONFIG_IDLE_POLL},
         {"test=none", offsetof(struct core_config, test), CORE_CONFIG_TEST_NONE},
@@ -719,26 +754,33 @@ static void test_config_enums(void **state)
         memcpy(&got, (const char *)core_config + cases[i].offset, sizeof(got));
         assert_int_equal(got, cases[i].value);
     }
+    static const char *const logs[] = {"log=off", "log=errors", "log=all"};
+    static const enum httpd_config_log log_values[] = {HTTPD_LOG_OFF, HTTPD_LOG_ERRORS,
+                                                       HTTPD_LOG_ALL};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(config_parse(logs[i]), 0);
+        assert_int_equal(httpd_config->log, log_values[i]);
+    }
 }
 
 static void test_config_ip(void **state)
 {
     assert_int_equal(config_parse("ip=dhcp"), 0);
-    assert_true(core_config->ip_dhcp);
-    assert_int_equal(core_config->ip.addr, core_config_defaults.ip.addr);
+    assert_true(netstack_config->ip_dhcp);
+    assert_int_equal(netstack_config->ip.addr, defaults.net.ip.addr);
 
     assert_int_equal(config_parse("ip=dhcp ip=172.16.0.9/12 gw=172.16.0.1"), 0);
-    assert_false(core_config->ip_dhcp);
-    assert_int_equal(core_config->ip.addr, 0xac100009);
-    assert_int_equal(core_config->ip.len, 12);
-    assert_int_equal(core_config->gw, 0xac100001);
+    assert_false(netstack_config->ip_dhcp);
+    assert_int_equal(netstack_config->ip.addr, 0xac100009);
+    assert_int_equal(netstack_config->ip.len, 12);
+    assert_int_equal(netstack_config->gw, 0xac100001);
 
     assert_int_equal(config_parse("ip=172.16.0.9/12 ip=dhcp"), 0);
-    assert_true(core_config->ip_dhcp);
+    assert_true(netstack_config->ip_dhcp);
 
     /* A bad value after dhcp leaves dhcp on. */
     assert_int_equal(config_parse("ip=dhcp ip=1.2.3.4/40"), 1);
-    assert_true(core_config->ip_dhcp);
+    assert_true(netstack_config->ip_dhcp);
 }
 
 /* The command line QEMU builds for microvm,acpi=off with three devices and an -append. */
@@ -750,13 +792,13 @@ static void test_config_qemu_microvm(void **state)
                                   "virtio_mmio.device=512@0xfeb00a00:10"),
                      0);
     assert_int_equal(log_host_count[LOG_WARN], 2);
-    assert_int_equal(core_config->http_port, 8080);
-    assert_int_equal(core_config->virtio_mmio_count, 3);
+    assert_int_equal(httpd_config->http_port, 8080);
+    assert_int_equal(virtio_config->virtio_mmio_count, 3);
     for (unsigned i = 0; i < 3; i++) {
-        assert_int_equal(core_config->virtio_mmio[i].base, 0xfeb00e00 - 0x200 * i);
-        assert_int_equal(core_config->virtio_mmio[i].size, 512);
-        assert_int_equal(core_config->virtio_mmio[i].irq, 12 - i);
-        assert_false(core_config->virtio_mmio[i].has_id);
+        assert_int_equal(virtio_config->virtio_mmio[i].base, 0xfeb00e00 - 0x200 * i);
+        assert_int_equal(virtio_config->virtio_mmio[i].size, 512);
+        assert_int_equal(virtio_config->virtio_mmio[i].irq, 12 - i);
+        assert_false(virtio_config->virtio_mmio[i].has_id);
     }
 }
 
@@ -766,14 +808,14 @@ static void test_config_mmio_full(void **state)
     char line[CORE_CMDLINE_MAX];
     size_t len = 0;
 
-    for (unsigned i = 0; i < CORE_CONFIG_MAX_VIRTIO_MMIO + 2; i++)
+    for (unsigned i = 0; i < VIRTIO_CONFIG_MAX_MMIO + 2; i++)
         len += (size_t)snprintf(line + len, sizeof(line) - len, "virtio_mmio.device=512@0x%x:%u ",
                                 0x10000000 + 0x200 * i, i);
     assert_true(len < sizeof(line));
     assert_int_equal(config_parse(line), 2);
-    assert_int_equal(core_config->virtio_mmio_count, CORE_CONFIG_MAX_VIRTIO_MMIO);
-    assert_int_equal(core_config->virtio_mmio[CORE_CONFIG_MAX_VIRTIO_MMIO - 1].irq,
-                     CORE_CONFIG_MAX_VIRTIO_MMIO - 1);
+    assert_int_equal(virtio_config->virtio_mmio_count, VIRTIO_CONFIG_MAX_MMIO);
+    assert_int_equal(virtio_config->virtio_mmio[VIRTIO_CONFIG_MAX_MMIO - 1].irq,
+                     VIRTIO_CONFIG_MAX_MMIO - 1);
     assert_string_equal(log_host_last,
                         "cmdline: virtio_mmio.device=512@0x10003200:25: more than 24 entries, "
                         "ignored");

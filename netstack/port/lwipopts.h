@@ -77,13 +77,13 @@
 #define LWIP_NETIF_HOSTNAME        0  /* DHCP without a host name option */
 /* Frames may be pbuf chains (headers + file bytes by reference from the content cache) that the
  * driver gathers.  With 1, tcp_write would copy every byte of every response into a fresh pbuf
- * first, against DESIGN.md ("lwIP sends file bytes by reference"): see netstack/netstack.h. */
+ * first, and the immutable content cache exists so that file bytes go out by reference. */
 #define LWIP_NETIF_TX_SINGLE_PBUF  0
 
 /* ---- IPv4, ICMP, UDP, DHCP --------------------------------------------------------------- */
 
 #define LWIP_IPV4               1
-#define LWIP_IPV6               0  /* not yet (DESIGN.md non-goals) */
+#define LWIP_IPV6               0  /* not yet: IPv4 only for now */
 #define IP_FORWARD              0  /* an end host */
 #define IP_REASSEMBLY           0  /* TCP never fragments (MSS), DHCP fits a frame: no reassembly
                                       buffers, and no 1 s reassembly timer on an idle core */
@@ -121,7 +121,8 @@
 #define TCP_SNDQUEUELOWAT          (TCP_SND_QUEUELEN / 2) /* idem for the pbuf queue */
 /* TIME_WAIT lasts 2 * TCP_MSL.  lwIP's 60 s default keeps every connection a client or httpd
  * closed for two minutes: across back-to-back wrk runs the TIME_WAIT list grows to tens of
- * thousands of pcbs, every incoming segment walks it, and throughput collapses (PLATFORM.md).
+ * thousands of pcbs, every incoming segment walks it, and throughput collapses (seen in other
+ * lwIP-based unikernels under repeated wrk runs).
  * On a tap or slirp a segment lives microseconds, and clients take fresh ephemeral ports, so
  * 2 s of TIME_WAIT still outlives any delayed duplicate. */
 #define TCP_MSL                    1000UL

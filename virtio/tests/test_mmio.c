@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "virtio/config.h"
 #include "core/ioapic.h"
 #include "core/irq.h"
 #include "core/log.h"
@@ -236,8 +236,8 @@ static struct regdev *add_dev(unsigned slot, uint64_t base, uint32_t id, uint64_
 
 /* --- kernel stand-ins ---------------------------------------------------------------------- */
 
-static struct core_config test_config;
-const struct core_config *core_config = &test_config;
+static struct virtio_config test_config;
+const struct virtio_config *const virtio_config = &test_config;
 
 static core_irq_handler irq_fn;
 static void *irq_arg;

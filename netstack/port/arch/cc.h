@@ -28,7 +28,8 @@
     do {                                                                                           \
     } while (0)
 
-/* A failed lwIP assertion is a broken invariant (STYLE.md 3): panic with where it failed. */
+/* A failed lwIP assertion is a broken invariant: stop with where it failed, rather than run on
+ * with a stack whose state no longer holds together. */
 #define LWIP_PLATFORM_ASSERT(x)                                                                    \
     panic("lwip: assertion \"%s\" failed at %s:%d", x, __FILE__, __LINE__)
 

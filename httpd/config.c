@@ -1,0 +1,97 @@
+/*
+ * httpd's command-line keys (the syntax of each type and the handling of bad values:
+ * core/cmdline.h).
+ */
+#include <stdint.h>
+
+#include "core/config.h"
+#include "httpd/config.h"
+
+static const struct httpd_config defaults = {
+    .http_port = 80,
+    .https_port = 443,
+    .max_conns = 1024,
+    .keepalive_ms = 5000,
+    .header_timeout_ms = 10000,
+    .send_stall_ms = 10000,
+    .max_reqs = 1000,
+    .log = HTTPD_LOG_ERRORS,
+};
+
+static const char *const log_names[] = {
+    [HTTPD_LOG_OFF] = "off",
+    [HTTPD_LOG_ERRORS] = "errors",
+    [HTTPD_LOG_ALL] = "all",
+    NULL,
+};
+
+#define FIELD(member) CORE_CMDLINE_FIELD(struct httpd_config, member)
+
+static const struct core_cmdline_opt options[] = {
+    /*
+     * http_port=<port>               default 80, 0..65535 (0: no plain HTTP)
+     */
+    {.name = "http_port", .type = CORE_CMDLINE_UINT, FIELD(http_port), .min = 0, .max = 65535},
+    /*
+     * https_port=<port>              default 443, 0..65535 (0: no HTTPS)
+     *   HTTPS is served only when a key and certificate are given to the VM.
+     */
+    {.name = "https_port", .type = CORE_CMDLINE_UINT, FIELD(https_port), .min = 0, .max = 65535},
+    /*
+     * max_conns=<n>                  default 1024, 1..65535
+     *   Open connections per core; a core refuses new ones beyond it (reset, counted).
+     */
+    {.name = "max_conns", .type = CORE_CMDLINE_UINT, FIELD(max_conns), .min = 1, .max = 65535},
+    /*
+     * keepalive_ms=<ms>              default 5000, 0..3600000 (0: close after each response)
+     *   How long an idle keep-alive connection waits for its next request.
+     */
+    {.name = "keepalive_ms",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(keepalive_ms),
+     .min = 0,
+     .max = 3600000},
+    /*
+     * header_timeout_ms=<ms>         default 10000, 1..600000
+     *   Time allowed from a request's first byte to the end of its headers (slow clients are
+     *   closed: no slowloris).
+     */
+    {.name = "header_timeout_ms",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(header_timeout_ms),
+     .min = 1,
+     .max = 600000},
+    /*
+     * send_stall_ms=<ms>             default 10000, 1..600000
+     *   How long a response may make no progress (the client stops reading) before the
+     *   connection is reset.
+     */
+    {.name = "send_stall_ms",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(send_stall_ms),
+     .min = 1,
+     .max = 600000},
+    /*
+     * max_reqs=<n>                   default 1000, 1..4294967295
+     *   Requests served on one connection before it is closed (nginx's keepalive_requests).
+     */
+    {.name = "max_reqs", .type = CORE_CMDLINE_UINT, FIELD(max_reqs), .min = 1, .max = UINT32_MAX},
+    /*
+     * log=off|errors|all             default errors
+     *   Which HTTP requests get a console line: none, those answered 4xx/5xx, or all (slow).
+     */
+    {.name = "log", .type = CORE_CMDLINE_ENUM, FIELD(log), .names = log_names},
+};
+
+static struct httpd_config parsed = defaults;
+const struct httpd_config *const httpd_config = &parsed;
+
+static const struct core_config_module httpd_module = {
+    .name = "httpd",
+    .opts = options,
+    .nopts = sizeof(options) / sizeof(options[0]),
+    .config = &parsed,
+    .defaults = &defaults,
+    .size = sizeof(parsed),
+};
+CORE_CONFIG_MODULE(httpd_module);
