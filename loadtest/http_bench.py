@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""HTTP benchmark of issue 5: wrk against Toril and, as the reference line of the same run, nginx.
+"""HTTP benchmark: wrk against Toril and, as the reference line of the same run, nginx.
 
 Targets (each repeated R times, the repetitions interleaved so drift spreads over all of them):
   toril/tap   Toril with CPUS=N over a (multiqueue, N pairs) tap in a private network namespace;
