@@ -34,46 +34,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the repository root: the harness package
+from harness import hostcpu  # noqa: E402
 from harness.http_client import Conn  # noqa: E402
 from harness.netns import GUEST_IP, NetNs  # noqa: E402
 from harness.stats import read as read_stats, wakeups  # noqa: E402
 from harness.vm import Vm  # noqa: E402
 
 SAMPLE_S = 0.1
-
-
-class CpuSampler(threading.Thread):
-    """Cumulative CPU seconds of a process (all its threads, dead ones included) every SAMPLE_S."""
-
-    def __init__(self, pid, t0):
-        super().__init__(daemon=True)
-        self.pid, self.t0 = pid, t0
-        self.last = {}  # tid -> ns on CPU at its last sighting
-        self.samples = []  # (t since t0, cumulative CPU seconds)
-        self.stop = threading.Event()
-
-    def read(self):
-        try:
-            tids = os.listdir(f"/proc/{self.pid}/task")
-        except FileNotFoundError:
-            return None
-        for tid in tids:
-            try:
-                with open(f"/proc/{self.pid}/task/{tid}/schedstat") as f:
-                    self.last[tid] = int(f.read().split()[0])
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-        return sum(self.last.values()) / 1e9
-
-    def run(self):
-        nxt = time.monotonic()
-        while not self.stop.is_set():
-            v = self.read()
-            if v is None:
-                return
-            self.samples.append((time.monotonic() - self.t0, v))
-            nxt += SAMPLE_S
-            self.stop.wait(max(0.0, nxt - time.monotonic()))
 
 
 def stat_cpu_seconds(pid):
@@ -164,7 +131,8 @@ def run_config(a, mode, cpus):
             ns.run("ping", "-c", "1", "-W", "5", GUEST_IP)
         get_one(target, a.path)  # first contact (ARP both ways) before the clock starts
         t0 = time.monotonic()
-        sampler = CpuSampler(vm.proc.pid, t0)
+        # QEMU's CPU time, all threads (dead ones keep their last value), every SAMPLE_S
+        sampler = hostcpu.Sampler(hostcpu.Counter(vm.proc.pid), SAMPLE_S)
         sampler.start()
         stat0 = stat_cpu_seconds(vm.proc.pid)
         starts = [a.every * k for k in range(1, 10**6) if a.every * k < a.duration]
@@ -200,8 +168,7 @@ def run_config(a, mode, cpus):
             gap_stats = stats_now()
             gap_from = time.monotonic() - t0
         time.sleep(max(0.0, t0 + a.duration - time.monotonic()))
-        sampler.stop.set()
-        sampler.join(5)
+        sampler.stop()
         stat_total = stat_cpu_seconds(vm.proc.pid) - stat0
         vm.send("shutdown")
         try:
@@ -214,7 +181,7 @@ def run_config(a, mode, cpus):
             ns.close()
 
     # Per-sample CPU % and phase.
-    s = sampler.samples
+    s = [(x.t - t0, (x.vcpu_ns + x.io_ns) / 1e9) for x in sampler.snapshot()]
     spans = [(b["t_start_s"], b["t_end_s"]) for b in bursts]
     for (t1, c1), (t2, c2) in zip(s, s[1:]):
         share = (c2 - c1) / (t2 - t1) * 100
