@@ -18,6 +18,7 @@
 #include "core/memory.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/pmm.h"
 #include "core/platform.h"
 #include "core/power.h"
 #include "core/random.h"
@@ -120,6 +121,8 @@ void core_main(uint32_t start_info)
         log_error("toril: the site could not be loaded (%d); stopping", rc);
         core_power_fail(CORE_EXIT_BOOT);
     }
+    size_t total_pages, free_before_net, free_after_start;
+    core_pmm_stats(&total_pages, &free_before_net);
     netstack_link_boot();
     if (httpd_server_boot() < 0) {
         log_error("toril: the HTTP server could not be set up; stopping");
@@ -135,6 +138,12 @@ void core_main(uint32_t start_info)
     unsigned online = core_smp_start();
     core_cpus[0].online = true;
     core_percpu_check_after_start(online);
+    /* What the network took (queue rings and buffers, per-core windows and page tables, the
+     * other cores' stacks and their lwIP start-up): a figure to size MEM= by. */
+    core_pmm_stats(&total_pages, &free_after_start);
+    size_t net_kib = (free_before_net - free_after_start) * (CORE_PMM_PAGE_SIZE / 1024);
+    log_info("memory: network and cores took %zu KiB (%zu KiB per core); %zu MiB free",
+             net_kib, net_kib / online, free_after_start * CORE_PMM_PAGE_SIZE >> 20);
     log_info("toril: %u cpus online", online);
 
     /* 11. Test-only fault injection, then serve forever. */

@@ -130,7 +130,6 @@ class TorilBoot(Target):
         self.ns = NetNs(queues=self.cpus)
         self.vm = Vm(cpus=self.cpus, machine=self.machine, mem=self.a.mem, netns=self.ns,
                      args=f"ip={GUEST_IP}/24 {self.a.args}".strip(),
-                     extra=hostcpu.DEBUG_THREADS,
                      env={"KERNEL": str(self.a.kernel), "SITE": str(self.site), "DISK": "vfat",
                           "ACCEL": self.a.accel})
         self.pid = self.vm.proc.pid
@@ -162,7 +161,7 @@ class LinuxBoot(Target):
                                 f"{GUEST_IP}/24", self.cpus)
         self.ns = NetNs(queues=self.cpus)
         self.vm = Vm(cpus=self.cpus, machine=self.machine, mem=self.a.mem, netns=self.ns,
-                     args=linux_guest.CMDLINE, extra=f"-initrd {rd} {hostcpu.DEBUG_THREADS}",
+                     args=linux_guest.CMDLINE, extra=f"-initrd {rd}",
                      env={"KERNEL": str(kernel), "DISK": "none", "ACCEL": self.a.accel})
         self.pid = self.vm.proc.pid
         self.vm.expect(linux_guest.READY, timeout=BOOT_TIMEOUT_S)
