@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/cpu.h"
 #include "core/log.h"
@@ -24,6 +25,8 @@
 
 #define RX_BUDGET      64 /* frames from the queue per pass: bounds the time before TX runs */
 #define RX_REPL_BUDGET 64 /* replicated frames per pass */
+#define ARP_FRAME_MIN  42 /* Ethernet header + ARP for IPv4 over Ethernet */
+#define ARP_OPCODE     20 /* offset of the ARP operation (big-endian 16 bits) in the frame */
 
 /* The driver's segment and the stack's segment are the same shape: pass one as the other. */
 _Static_assert(sizeof(struct netstack_seg) == sizeof(struct virtio_net_seg) &&
@@ -82,9 +85,23 @@ static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
     }
 }
 
-/* A frame another core replicated to this one: already classified, for us. */
+/*
+ * A frame another core replicated to this one: already classified, for us.  The core whose
+ * queue received an ARP request answers it; every other core only learns the sender from its
+ * copy.  lwIP answers any request for our address, so the copy is fed in as a reply (opcode 2):
+ * lwIP updates its table from a reply exactly as from a request, and sends nothing.  One reply
+ * per request, not one per core.
+ */
 static void rx_replicated(void *ctx, const uint8_t *frame, size_t len)
 {
+    if (len >= ARP_FRAME_MIN && len <= NETSTACK_FRAME_MAX && frame[12] == 0x08 &&
+        frame[13] == 0x06 && frame[ARP_OPCODE] == 0 && frame[ARP_OPCODE + 1] == 1) {
+        uint8_t copy[NETSTACK_FRAME_MAX];
+        memcpy(copy, frame, len);
+        copy[ARP_OPCODE + 1] = 2;
+        netstack_if_input(copy, len);
+        return;
+    }
     netstack_if_input(frame, len);
 }
 

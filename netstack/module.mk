@@ -103,8 +103,15 @@ $(eval $(call host_test,netstack/test_instances,netstack/tests/test_instances.c 
 	$(BUILD)/host/netstack/lwip-percpu.o))
 $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c \
 	netstack/replicate.c $(NETSTACK_TEST_ENV)))
+# The link layer: link.c between the virtio-net driver on the fake device (virtio/tests/) and
+# two cores' instances, with the main loop, timers and stats played by the test.
+$(eval $(call host_test,netstack/test_link,netstack/tests/test_link.c netstack/link.c \
+	netstack/lease.c netstack/replicate.c netstack/netstack.c netstack/echo.c netstack/config.c \
+	netstack/tests/host_cores.c $(NETSTACK_TEST_ENV) virtio/net.c virtio/virtq.c virtio/virtio.c \
+	virtio/tests/fake_device.c $(BUILD)/host/netstack/lwip-percpu.o))
 
-NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate
+NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate \
+	$(BUILD)/host/netstack/test_link
 $(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS)
 $(NETSTACK_HOST_TESTS): $(DEPS_STAMP) $(NETSTACK_INSTANCE_HDRS) netstack/replicate.h \
 	netstack/echo.h netstack/tests/host_env.h netstack/tests/host_cores.h
