@@ -85,7 +85,8 @@ endef
 
 include scripts/deps.mk
 
-MODULES := boot core libc virtio netstack content httpd
+# tls before netstack: it adds the objects netstack links into the per-core window.
+MODULES := boot core libc virtio tls netstack content httpd
 include $(foreach m,$(MODULES),$(wildcard $(m)/module.mk))
 include httpd/server.mk
 

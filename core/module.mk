@@ -11,6 +11,7 @@ KERNEL_SRCS += \
 	core/lapic.c \
 	core/ioapic.c \
 	core/platform.c \
+	core/fw_cfg.c \
 	core/acpi.c \
 	core/mptable.c \
 	core/time.c \

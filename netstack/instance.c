@@ -292,6 +292,13 @@ static err_t accept_counted(void *arg, struct altcp_pcb *conn, err_t err)
 int netstack_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog, altcp_accept_fn accept,
                     void *arg)
 {
+    return netstack_listen_wrapped(out, port, backlog, NULL, NULL, accept, arg);
+}
+
+int netstack_listen_wrapped(struct altcp_pcb **out, uint16_t port, uint8_t backlog,
+                            netstack_wrap_fn wrap, void *wrap_arg, altcp_accept_fn accept,
+                            void *arg)
+{
     struct listener *l = NULL;
     err_t err;
 
@@ -304,6 +311,14 @@ int netstack_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog, altc
     struct altcp_pcb *pcb = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
     if (pcb == NULL)
         return -ENOMEM;
+    if (wrap) {
+        struct altcp_pcb *upper = wrap(wrap_arg, pcb);
+        if (upper == NULL) {
+            altcp_abort(pcb);
+            return -ENOMEM;
+        }
+        pcb = upper;
+    }
     err = altcp_bind(pcb, IP4_ADDR_ANY, port);
     if (err != ERR_OK) {
         altcp_abort(pcb);

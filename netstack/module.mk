@@ -62,6 +62,8 @@ $(LWIP_DIR)/%.c: $(DEPS_STAMP) ;
 #   $(1) output folder  $(2) compiler  $(3) flags  $(4) the names of the renamed data sections
 #   (the kernel's linker script wants .percpu.data/.percpu.bss; the host tests want names that
 #   are C identifiers, so the linker provides __start_/__stop_ symbols for them)
+#   $(5) more objects whose state is per core: the kernel's TLS (tls/module.mk sets
+#   NETSTACK_PERCPU_EXTRA_OBJS: lwIP's altcp_tls and mbedTLS); the host tests have none
 define netstack_lwip
 $(1)/lwip/%.o: $$(LWIP_DIR)/%.c $$(DEPS_STAMP) $$(NETSTACK_INSTANCE_HDRS) netstack/module.mk Makefile
 	@mkdir -p $$(dir $$@)
@@ -69,7 +71,7 @@ $(1)/lwip/%.o: $$(LWIP_DIR)/%.c $$(DEPS_STAMP) $$(NETSTACK_INSTANCE_HDRS) netsta
 $(1)/lwip/netstack/%.o: netstack/%.c $$(DEPS_STAMP) $$(NETSTACK_INSTANCE_HDRS) netstack/module.mk Makefile
 	@mkdir -p $$(dir $$@)
 	$(2) $(3) -c $$< -o $$@
-$(1)/lwip-all.o: $$(addprefix $(1)/lwip/,$$(NETSTACK_LWIP_SRCS:.c=.o) $$(NETSTACK_INSTANCE_SRCS:.c=.o))
+$(1)/lwip-all.o: $$(addprefix $(1)/lwip/,$$(NETSTACK_LWIP_SRCS:.c=.o) $$(NETSTACK_INSTANCE_SRCS:.c=.o)) $(5)
 	$$(LD) -r -o $$@ $$^
 $(1)/lwip-percpu.o: $(1)/lwip-all.o scripts/check-percpu
 	scripts/check-percpu --sections $$<
@@ -78,7 +80,7 @@ $(1)/lwip-percpu.o: $(1)/lwip-all.o scripts/check-percpu
 endef
 
 NETSTACK_KERNEL_CFLAGS = $(filter-out -O%,$(KERNEL_CFLAGS)) $(NETSTACK_OPT) $(NETSTACK_CFLAGS)
-$(eval $(call netstack_lwip,$(BUILD)/netstack,$(CC),$$(NETSTACK_KERNEL_CFLAGS),.percpu.data .percpu.bss))
+$(eval $(call netstack_lwip,$(BUILD)/netstack,$(CC),$$(NETSTACK_KERNEL_CFLAGS),.percpu.data .percpu.bss,$(NETSTACK_PERCPU_EXTRA_OBJS)))
 
 # make netstack-size: what lwIP adds to the kernel (text once; data and bss once per core).
 .PHONY: netstack-size

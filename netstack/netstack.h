@@ -47,6 +47,16 @@
 int netstack_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog, altcp_accept_fn accept,
                     void *arg);
 
+/*
+ * netstack_listen() with a layer on top: wrap(wrap_arg, tcp) turns the new TCP pcb into the
+ * pcb that listens (e.g. altcp_tls_wrap for HTTPS), or returns NULL (then -ENOMEM).  Accepted
+ * connections are the wrapping layer's pcbs.  Same context and results as netstack_listen().
+ */
+typedef struct altcp_pcb *(*netstack_wrap_fn)(void *wrap_arg, struct altcp_pcb *tcp);
+int netstack_listen_wrapped(struct altcp_pcb **out, uint16_t port, uint8_t backlog,
+                            netstack_wrap_fn wrap, void *wrap_arg, altcp_accept_fn accept,
+                            void *arg);
+
 /* Close a listener made by netstack_listen() (its slot is freed).  ERR_ARG if it is not one. */
 err_t netstack_listen_close(struct altcp_pcb *listener);
 

@@ -16,11 +16,10 @@
 
 /* ---- Switches ------------------------------------------------------------------------------ */
 
-/* SWITCH: TLS through altcp_tls_mbedtls.  Off until mbedTLS is built (the TLS issue); turning it
- * on also needs altcp_tls_mbedtls.c and altcp_tls_mbedtls_mem.c in NETSTACK_LWIP_SRCS and the
- * mbedTLS include path in NETSTACK_CFLAGS (netstack/module.mk). */
+/* SWITCH: TLS through altcp_tls_mbedtls (tls/module.mk builds mbedTLS and links it, with
+ * altcp_tls_mbedtls.c and altcp_tls_mbedtls_mem.c, into the kernel's per-core lwIP object). */
 #ifndef NETSTACK_TLS
-#define NETSTACK_TLS 0
+#define NETSTACK_TLS 1
 #endif
 
 /* SWITCH: virtio-net checksum offload.  0: lwIP computes and verifies every IPv4/TCP/UDP/ICMP
@@ -107,6 +106,14 @@
 #define LWIP_TCP                   1
 #define LWIP_ALTCP                 1            /* httpd and echo use altcp: TLS slides in below */
 #define LWIP_ALTCP_TLS             NETSTACK_TLS
+#define LWIP_ALTCP_TLS_MBEDTLS     NETSTACK_TLS /* the altcp_tls implementation on mbedTLS */
+/* Session tickets (RFC 5077) in altcp_tls: each core's configuration gets a ticket context
+ * whose key comes from that core's CTR_DRBG and which mbedTLS rotates every lifetime (keeping
+ * the previous key, so a ticket stays valid for up to two lifetimes).  No session cache: a
+ * cache is per-server state tickets avoid. */
+#define ALTCP_MBEDTLS_USE_SESSION_TICKETS            NETSTACK_TLS
+#define ALTCP_MBEDTLS_SESSION_TICKET_CIPHER          MBEDTLS_CIPHER_AES_256_GCM
+#define ALTCP_MBEDTLS_SESSION_TICKET_TIMEOUT_SECONDS (12 * 60 * 60)
 #define LWIP_CALLBACK_API          1            /* raw API callbacks */
 #define TCP_MSS                    1460         /* Ethernet MTU 1500 - 20 (IP) - 20 (TCP) */
 #define LWIP_WND_SCALE             1            /* windows above 64 KiB - 1 need RFC 7323 */

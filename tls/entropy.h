@@ -1,0 +1,21 @@
+/*
+ * TLS entropy: RDRAND, checked at boot, feeding each core's CTR_DRBG.
+ *
+ * mbedTLS's entropy collector (one per core, inside lwIP's altcp_tls state) pulls from
+ * mbedtls_hardware_poll(), implemented here with RDRAND.  RDSEED would be the better source
+ * for seeding, but QEMU's TCG does not offer it (RDRAND is then QEMU's host getrandom()).
+ * Nothing falls back to a weak source: if RDRAND is absent or fails its boot check, HTTPS is
+ * not served at all (HTTP is).
+ */
+#ifndef TLS_ENTROPY_H
+#define TLS_ENTROPY_H
+
+/*
+ * Check RDRAND once: present (CPUID.1:ECX.RDRAND), answers within TLS_RDRAND_RETRIES tries,
+ * and its output is not stuck (TLS_HEALTH_SAMPLES words, no two consecutive equal, not all
+ * zero or all ones bits).  Boot, core 0.  Returns 0, -ENODEV (no RDRAND) or -EIO (failed the
+ * check); logs one line saying why on failure.
+ */
+int tls_entropy_check(void);
+
+#endif

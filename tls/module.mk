@@ -1,0 +1,59 @@
+# tls/: HTTPS underneath httpd -- mbedTLS 2.28 (Debian's source, unpacked by `make sources`)
+# built with our own configuration (tls/mbedtls_config.h), lwIP's altcp_tls_mbedtls on top,
+# and our glue: entropy (RDRAND), keys and certificates from QEMU fw_cfg, one TLS
+# configuration per core.
+#
+# Where the state goes.  mbedTLS and altcp_tls keep some state in globals (altcp_tls: the
+# entropy/CTR_DRBG context; mbedTLS: a few lazily set flags such as the AES-NI probe).  Their
+# objects are linked into netstack's lwip-all.o (NETSTACK_PERCPU_EXTRA_OBJS), so all of their
+# .data and .bss land in the per-core window with lwIP's (core/percpu.h): every core has its
+# own CTR_DRBG, its own ticket keys, its own TLS configuration, and no lock is needed.
+# scripts/check-percpu checks that nothing writable escapes.  Their code and constant tables
+# (AES ROM tables, curve constants, OIDs) are ordinary read-only kernel text and rodata.
+#
+# SSE policy (Makefile: the kernel is built with -mgeneral-regs-only): mbedTLS's aesni.c alone
+# is compiled with SSE, AES-NI and PCLMULQDQ.  It runs only in a core's main loop (lwIP and
+# httpd never run in interrupt context), and interrupt handlers never touch vector registers,
+# so nothing needs saving.
+
+MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include '-DMBEDTLS_CONFIG_FILE="tls/mbedtls_config.h"'
+
+# The mbedTLS library files our configuration needs (each is empty without its MBEDTLS_*_C).
+TLS_MBEDTLS_NAMES := aes aesni asn1parse asn1write base64 bignum chacha20 chachapoly cipher \
+	cipher_wrap constant_time ctr_drbg ecdh ecdsa ecp ecp_curves entropy entropy_poll gcm md \
+	oid pem pk pk_wrap pkparse platform_util poly1305 rsa rsa_internal sha256 sha512 \
+	ssl_ciphersuites ssl_msg ssl_srv ssl_ticket ssl_tls x509 x509_crt
+TLS_MBEDTLS_OBJS := $(patsubst %,$(BUILD)/tls/mbedtls/%.o,$(TLS_MBEDTLS_NAMES))
+
+# Third-party code: the kernel's flags, warnings shown but not fatal (we do not edit it).
+TLS_MBEDTLS_KFLAGS = $(filter-out -Werror,$(KERNEL_CFLAGS)) $(MBEDTLS_CFLAGS)
+# aesni.c: the one file allowed vector registers (see above).
+TLS_AESNI_KFLAGS = $(filter-out -mgeneral-regs-only,$(TLS_MBEDTLS_KFLAGS)) -msse2 -maes -mpclmul
+
+$(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(DEPS_STAMP) tls/mbedtls_config.h tls/module.mk \
+		Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) \
+		-c $(MBEDTLS_DIR)/library/$*.c -o $@
+
+# lwIP's TLS layer, compiled by netstack/module.mk's lwIP rule (same flags as lwIP, plus ours).
+NETSTACK_LWIP_TLS_SRCS := src/apps/altcp_tls/altcp_tls_mbedtls.c \
+	src/apps/altcp_tls/altcp_tls_mbedtls_mem.c
+TLS_ALTCP_OBJS := $(addprefix $(BUILD)/netstack/lwip/,$(NETSTACK_LWIP_TLS_SRCS:.c=.o))
+$(TLS_ALTCP_OBJS): NETSTACK_KERNEL_CFLAGS += $(MBEDTLS_CFLAGS) -Wno-error
+$(TLS_ALTCP_OBJS): tls/mbedtls_config.h
+
+# Into the per-core window with lwIP (netstack/module.mk links these into lwip-all.o).
+NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_ALTCP_OBJS) $(TLS_MBEDTLS_OBJS)
+
+# Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
+TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c
+KERNEL_SRCS += $(TLS_SRCS)
+TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
+$(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)
+$(TLS_KOBJS): $(DEPS_STAMP)
+
+# make tls-size: what mbedTLS and altcp_tls add to the kernel.
+.PHONY: tls-size
+tls-size: $(TLS_MBEDTLS_OBJS) $(TLS_ALTCP_OBJS)
+	@size -t $^ | tail -1 | awk '{ printf "mbedTLS + altcp_tls: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'

@@ -1,0 +1,127 @@
+/* Per-core TLS configurations on altcp_tls_mbedtls, and the TLS counters (see tls.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cpu.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/stats.h"
+#include "lwip/altcp_tls.h"
+#include "mbedtls/ssl.h"
+#include "mbedtls/ssl_ticket.h"
+#include "tls/entropy.h"
+#include "tls/keys.h"
+#include "tls/tls.h"
+
+/* Set by tls_boot() on core 0 before the other cores start; read-only afterwards. */
+static bool ready;
+static struct tls_keys keys;
+
+static struct tls_counters counters[CORE_MAX_CPUS];
+
+/* Constant tables the per-core configurations point at (mbedTLS keeps the pointers). */
+static const int ciphersuites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    0,
+};
+static const mbedtls_ecp_group_id curves[] = {
+    MBEDTLS_ECP_DP_CURVE25519, /* X25519 first: the fastest key exchange */
+    MBEDTLS_ECP_DP_SECP256R1,
+    MBEDTLS_ECP_DP_NONE,
+};
+static const char *alpn[] = {"http/1.1", NULL};
+
+static void tls_stats(unsigned cpu, char *buf, size_t len)
+{
+    if (cpu >= CORE_MAX_CPUS)
+        return;
+    const struct tls_counters *c = &counters[cpu];
+    core_stats_append(buf, len,
+                      " tls_handshakes=%llu tls_resumed=%llu tls_failed=%llu tls_active=%u "
+                      "tls_refused=%llu",
+                      (unsigned long long)c->handshakes, (unsigned long long)c->resumed,
+                      (unsigned long long)c->failed, c->active, (unsigned long long)c->refused);
+}
+
+int tls_boot(void)
+{
+    int rc = tls_entropy_check(); /* logged */
+    if (rc < 0)
+        return rc;
+    rc = tls_keys_load(&keys); /* logged */
+    if (rc < 0)
+        return rc;
+    core_stats_register(tls_stats);
+    ready = true;
+    return 0;
+}
+
+struct tls_counters *tls_counters_this_cpu(void)
+{
+    return &counters[core_cpu_self()->id];
+}
+
+/* Ticket parsing, counted: a ticket that parses means the session resumes from it. */
+static int parse_ticket_counted(void *p_ticket, mbedtls_ssl_session *session, unsigned char *buf,
+                                size_t len)
+{
+    int ret = mbedtls_ssl_ticket_parse(p_ticket, session, buf, len);
+    if (ret == 0)
+        tls_counters_this_cpu()->resumed++;
+    return ret;
+}
+
+/*
+ * This core's configuration: altcp_tls makes it (CTR_DRBG seeded from RDRAND on first use on
+ * this core, key and chain parsed into this core's heap, a ticket context), then our policy on
+ * top.  lwIP 2.1.3's struct altcp_tls_config begins with its mbedtls_ssl_config, so a pointer
+ * to the one is a pointer to the other (C11 6.7.2.1p15); altcp_tls offers no other way to set
+ * suites, curves or ALPN.
+ */
+static struct altcp_tls_config *config_create(void)
+{
+    struct altcp_tls_config *tc = altcp_tls_create_config_server_privkey_cert(
+        keys.key, keys.key_len, NULL, 0, keys.cert, keys.cert_len);
+    if (!tc)
+        return NULL;
+    mbedtls_ssl_config *conf = (mbedtls_ssl_config *)tc;
+    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_ciphersuites(conf, ciphersuites);
+    mbedtls_ssl_conf_curves(conf, curves);
+    if (mbedtls_ssl_conf_alpn_protocols(conf, alpn) != 0)
+        return NULL; /* cannot happen with this constant list; the config is kept (lwIP
+                        2.1.3's altcp_tls_free_config leaks part of it anyway) */
+    /* Keep altcp_tls's ticket context and write function; count resumptions on parse. */
+    mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write, parse_ticket_counted,
+                                        conf->p_ticket);
+    return tc;
+}
+
+static struct altcp_pcb *wrap(void *arg, struct altcp_pcb *tcp)
+{
+    return altcp_tls_wrap(arg, tcp);
+}
+
+int tls_listen(struct altcp_pcb **out, uint16_t port, uint8_t backlog, altcp_accept_fn accept,
+               void *arg)
+{
+    if (!ready)
+        return -ENODEV;
+    struct altcp_tls_config *tc = config_create();
+    if (!tc)
+        return -ENOMEM;
+    return netstack_listen_wrapped(out, port, backlog, wrap, tc, accept, arg);
+}
+
+bool tls_handshake_over(struct altcp_pcb *pcb)
+{
+    const mbedtls_ssl_context *ssl = altcp_tls_context(pcb);
+    return ssl && ssl->state == MBEDTLS_SSL_HANDSHAKE_OVER;
+}
