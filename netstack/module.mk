@@ -101,8 +101,8 @@ $(eval $(call netstack_lwip,$(BUILD)/host/netstack,$(HOST_CC),$$(NETSTACK_HOST_C
 NETSTACK_TEST_ENV := netstack/tests/host_env.c tests/host/log_host.c
 
 $(eval $(call host_test,netstack/test_instances,netstack/tests/test_instances.c \
-	netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c $(NETSTACK_TEST_ENV) \
-	$(BUILD)/host/netstack/lwip-percpu.o))
+	netstack/tests/host_wire.c netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c \
+	$(NETSTACK_TEST_ENV) $(BUILD)/host/netstack/lwip-percpu.o))
 $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c \
 	netstack/replicate.c $(NETSTACK_TEST_ENV)))
 # The link layer: link.c between the virtio-net driver on the fake device (virtio/tests/) and
@@ -116,4 +116,5 @@ NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netst
 	$(BUILD)/host/netstack/test_link
 $(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS)
 $(NETSTACK_HOST_TESTS): $(DEPS_STAMP) $(NETSTACK_INSTANCE_HDRS) netstack/replicate.h \
-	netstack/echo.h netstack/tests/host_env.h netstack/tests/host_cores.h
+	netstack/echo.h netstack/tests/host_env.h netstack/tests/host_cores.h \
+	netstack/tests/host_wire.h

@@ -2,8 +2,7 @@
  * Two lwIP instances in one process: the lwIP object is built like the kernel's (ld -r, data
  * sections renamed, netstack/module.mk) with the host compiler, and host_cores.c gives each
  * "core" its own copy of lwIP's state, as the kernel's per-core page tables do.  The two are
- * wired back to back through an in-memory Ethernet: each instance's link output queues the
- * frame for the other's input.
+ * wired back to back through an in-memory Ethernet (host_wire.c).
  *
  *   - ARP: instance 0 resolves instance 1 before its SYN goes out;
  *   - TCP echo: instance 0 (client) sends 1 MiB in chunks of varying sizes to the echo service
@@ -32,9 +31,8 @@
 #include "netstack/netstack.h"
 #include "netstack/tests/host_cores.h"
 #include "netstack/tests/host_env.h"
+#include "netstack/tests/host_wire.h"
 
-/* Each instance counts into its own counters, outside its state (as link.c keeps them). */
-static struct netstack_counters counters[2];
 
 /* Core k's TCP lists, read on core k: proof that the state is separate. */
 static struct tcp_pcb *active_pcbs(unsigned k)
@@ -49,100 +47,14 @@ static struct tcp_pcb_listen *listen_pcbs(unsigned k)
     return tcp_listen_pcbs.listen_pcbs;
 }
 
-/* Core k's instance: enter it, then call. */
-static uint64_t poll_on(unsigned k)
-{
-    host_core_enter(k);
-    return netstack_if_poll();
-}
-
-static void input_on(unsigned k, const void *frame, size_t len)
-{
-    host_core_enter(k);
-    netstack_if_input(frame, len);
-}
-
 static bool backlogged_on(unsigned k)
 {
     host_core_enter(k);
     return netstack_if_tx_backlogged();
 }
 
-#define IP0        0x0a000001u /* 10.0.0.1 */
-#define IP1        0x0a000002u /* 10.0.0.2 */
-#define MASK       0xffffff00u
-#define ECHO_PORT  7
-#define TOTAL      (1024 * 1024)
-#define WIRE_SLOTS 4096
-
-/* ---- The wire ---------------------------------------------------------------------------- */
-
-struct frame {
-    size_t len;
-    uint8_t data[NETSTACK_FRAME_MAX];
-};
-
-/* Frames travelling to instance `to`, FIFO. */
-struct wire {
-    struct frame *q;
-    unsigned head, count;
-    unsigned full_every; /* refuse every Nth frame with -EAGAIN (0: never) */
-    unsigned calls;
-    uint64_t arp, ipv4, refused;
-};
-static struct wire wires[2];
-
-static int link_output(void *ctx, const struct netstack_seg *segs, unsigned n)
-{
-    struct wire *w = ctx;
-
-    if (w->full_every && ++w->calls % w->full_every == 0) {
-        w->refused++;
-        return -EAGAIN;
-    }
-    assert_true(w->count < WIRE_SLOTS);
-    struct frame *f = &w->q[(w->head + w->count) % WIRE_SLOTS];
-    f->len = 0;
-    for (unsigned i = 0; i < n; i++) {
-        assert_true(f->len + segs[i].len <= 1514); /* MTU 1500 + Ethernet header */
-        memcpy(f->data + f->len, segs[i].data, segs[i].len);
-        f->len += segs[i].len;
-    }
-    w->count++;
-    uint16_t type = (uint16_t)(f->data[12] << 8 | f->data[13]);
-    if (type == 0x0806)
-        w->arp++;
-    else if (type == 0x0800)
-        w->ipv4++;
-    return 0;
-}
-
-/* Deliver every frame in flight, then run both instances' due timers; when nothing moved,
- * jump the clock to the earliest deadline.  Returns false when fully idle (no deadline). */
-static bool pump_once(void)
-{
-    bool moved = false;
-    for (int to = 0; to < 2; to++) {
-        struct wire *w = &wires[to];
-        while (w->count > 0) {
-            struct frame f = w->q[w->head]; /* copy: input may queue more frames */
-            w->head = (w->head + 1) % WIRE_SLOTS;
-            w->count--;
-            input_on((unsigned)to, f.data, f.len);
-            moved = true;
-        }
-    }
-    uint64_t d0 = poll_on(0);
-    uint64_t d1 = poll_on(1);
-    if (moved || wires[0].count || wires[1].count)
-        return true;
-    uint64_t next = d0 < d1 ? d0 : d1;
-    if (next == NETSTACK_NO_DEADLINE)
-        return false;
-    if (next > host_env_now_ns)
-        host_env_now_ns = next;
-    return true;
-}
+#define ECHO_PORT 7
+#define TOTAL     (1024 * 1024)
 
 /* ---- The client (instance 0) ------------------------------------------------------------- */
 
@@ -219,44 +131,6 @@ static err_t client_connected(void *arg, struct altcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
-/* ---- Set-up ------------------------------------------------------------------------------ */
-
-static void instances_up(void)
-{
-    static bool done;
-    if (done)
-        return;
-    done = true;
-    for (int i = 0; i < 2; i++) {
-        wires[i].q = calloc(WIRE_SLOTS, sizeof(struct frame));
-        assert_non_null(wires[i].q);
-    }
-    /* Instance i transmits onto the wire towards the other one. */
-    struct netstack_if_config c0 = {
-        .cpu = 0,
-        .counters = &counters[0],
-        .mac = {2, 0, 0, 0, 0, 1},
-        .ip = IP0,
-        .netmask = MASK,
-        .link_output = link_output,
-        .link_ctx = &wires[1],
-    };
-    struct netstack_if_config c1 = {
-        .cpu = 1,
-        .counters = &counters[1],
-        .mac = {2, 0, 0, 0, 0, 2},
-        .ip = IP1,
-        .netmask = MASK,
-        .link_output = link_output,
-        .link_ctx = &wires[0],
-    };
-    host_core_enter(0);
-    assert_int_equal(netstack_if_init(&c0), 0);
-    host_core_enter(1);
-    assert_int_equal(netstack_if_init(&c1), 0);
-    assert_int_equal(netstack_if_init(&c1), -EBUSY);
-}
-
 static void test_state_is_per_core(void **state)
 {
     /* A write through core 0's view of lwIP's state is invisible on core 1, and back. */
@@ -275,16 +149,16 @@ static void test_state_is_per_core(void **state)
 
 static void test_idle_has_no_deadline(void **state)
 {
-    instances_up();
+    host_wire_up();
     /* Up, static address, nothing sent: no timer at all. */
-    assert_int_equal(poll_on(0), NETSTACK_NO_DEADLINE);
-    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
+    assert_int_equal(host_wire_poll(0), NETSTACK_NO_DEADLINE);
+    assert_int_equal(host_wire_poll(1), NETSTACK_NO_DEADLINE);
 
     /* A listener needs no TCP timer either. */
     host_core_enter(1);
     assert_int_equal(netstack_echo_start(1, ECHO_PORT), 0);
     assert_int_equal(netstack_echo_start(1, ECHO_PORT), -EBUSY);
-    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
+    assert_int_equal(host_wire_poll(1), NETSTACK_NO_DEADLINE);
 
     /* Independent state: the listener exists on core 1 only; addresses differ. */
     assert_null(listen_pcbs(0));
@@ -292,24 +166,24 @@ static void test_idle_has_no_deadline(void **state)
     uint32_t ip, mask;
     host_core_enter(0);
     netstack_if_addr(&ip, &mask);
-    assert_int_equal(ip, IP0);
+    assert_int_equal(ip, HOST_WIRE_IP0);
     host_core_enter(1);
     netstack_if_addr(&ip, &mask);
-    assert_int_equal(ip, IP1);
-    assert_int_equal(mask, MASK);
+    assert_int_equal(ip, HOST_WIRE_IP1);
+    assert_int_equal(mask, HOST_WIRE_MASK);
 }
 
 static void run_echo(unsigned full_every)
 {
-    instances_up();
+    host_wire_up();
     memset(&cl, 0, sizeof(cl));
-    wires[0].full_every = wires[1].full_every = full_every;
+    host_wires[0].full_every = host_wires[1].full_every = full_every;
     cl.tx = malloc(TOTAL);
     cl.rx = calloc(1, TOTAL);
     for (size_t i = 0; i < TOTAL; i++)
         cl.tx[i] = (uint8_t)(i * 131 + (i >> 11) + full_every);
 
-    uint64_t arp_before = wires[1].arp;
+    uint64_t arp_before = host_wires[1].arp;
     host_core_enter(0); /* the client runs on core 0 */
     cl.pcb = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
     assert_non_null(cl.pcb);
@@ -322,7 +196,7 @@ static void run_echo(unsigned full_every)
 
     uint64_t start = host_env_now_ns;
     while (cl.received < TOTAL && !cl.failed) {
-        assert_true(pump_once());
+        assert_true(host_wire_pump());
         assert_true(host_env_now_ns - start < 600ull * 1000000000ull); /* 10 simulated min */
     }
     assert_false(cl.failed);
@@ -330,7 +204,7 @@ static void run_echo(unsigned full_every)
     assert_int_equal(cl.received, TOTAL);
     assert_memory_equal(cl.rx, cl.tx, TOTAL);
     if (full_every == 0 && arp_before == 0)
-        assert_true(wires[1].arp >= 1); /* instance 0 resolved 10.0.0.2 first */
+        assert_true(host_wires[1].arp >= 1); /* instance 0 resolved 10.0.0.2 first */
 
     /* Independence while connected: the client pcb lives on core 0, the accepted one on core
      * 1; the echo connection is counted on core 1 only. */
@@ -338,14 +212,14 @@ static void run_echo(unsigned full_every)
     assert_non_null(active_pcbs(1));
     assert_int_equal(netstack_echo_conns(0), 0);
     assert_int_equal(netstack_echo_conns(1), 1);
-    assert_int_equal(counters[0].conns, 0);
+    assert_int_equal(host_wire_counters[0].conns, 0);
 
     /* Close from the client; the echo side closes after our FIN. */
     host_core_enter(0);
     assert_int_equal(altcp_close(cl.pcb), ERR_OK);
     cl.pcb = NULL;
     for (int i = 0; i < 1000 && netstack_echo_conns(1) > 0; i++)
-        assert_true(pump_once());
+        assert_true(host_wire_pump());
     assert_int_equal(netstack_echo_conns(1), 0);
     assert_false(backlogged_on(0));
     assert_false(backlogged_on(1));
@@ -356,54 +230,54 @@ static void run_echo(unsigned full_every)
 static void test_echo_1mib(void **state)
 {
     run_echo(0);
-    assert_int_equal(counters[1].conns, 1);
-    assert_int_equal(counters[0].drops, 0);
-    assert_int_equal(counters[1].drops, 0);
+    assert_int_equal(host_wire_counters[1].conns, 1);
+    assert_int_equal(host_wire_counters[0].drops, 0);
+    assert_int_equal(host_wire_counters[1].drops, 0);
 }
 
 static void test_echo_tx_ring_full(void **state)
 {
     /* Every 5th transmit finds the ring full: frames wait in the backlog, nothing is lost. */
-    uint64_t defer_before = counters[0].tx_defer;
+    uint64_t defer_before = host_wire_counters[0].tx_defer;
     run_echo(5);
-    assert_true(wires[0].refused > 0 && wires[1].refused > 0);
-    assert_true(counters[0].tx_defer > defer_before);
-    assert_int_equal(counters[0].drops, 0);
-    wires[0].full_every = wires[1].full_every = 0;
+    assert_true(host_wires[0].refused > 0 && host_wires[1].refused > 0);
+    assert_true(host_wire_counters[0].tx_defer > defer_before);
+    assert_int_equal(host_wire_counters[0].drops, 0);
+    host_wires[0].full_every = host_wires[1].full_every = 0;
 }
 
 static void test_timers_stop_when_idle(void **state)
 {
     /* After the connections: TIME_WAIT (2 * TCP_MSL = 2 s) and ARP entries (5 min) keep
      * timers running, then nothing is left. */
-    instances_up();
-    assert_true(poll_on(0) != NETSTACK_NO_DEADLINE || poll_on(1) != NETSTACK_NO_DEADLINE);
+    host_wire_up();
+    assert_true(host_wire_poll(0) != NETSTACK_NO_DEADLINE || host_wire_poll(1) != NETSTACK_NO_DEADLINE);
     uint64_t start = host_env_now_ns;
-    while (pump_once())
+    while (host_wire_pump())
         assert_true(host_env_now_ns - start < 400ull * 1000000000ull);
     assert_null(active_pcbs(0));
     assert_null(active_pcbs(1));
     assert_true(host_env_now_ns - start >= 290ull * 1000000000ull); /* ARP aging ran */
-    assert_int_equal(poll_on(0), NETSTACK_NO_DEADLINE);
-    assert_int_equal(poll_on(1), NETSTACK_NO_DEADLINE);
+    assert_int_equal(host_wire_poll(0), NETSTACK_NO_DEADLINE);
+    assert_int_equal(host_wire_poll(1), NETSTACK_NO_DEADLINE);
 }
 
 static void test_bad_frames(void **state)
 {
-    instances_up();
-    uint64_t drops = counters[1].drops;
+    host_wire_up();
+    uint64_t drops = host_wire_counters[1].drops;
     uint8_t f[1600] = {0};
-    input_on(1, f, 10);        /* runt */
-    input_on(1, f, sizeof(f)); /* oversize */
+    host_wire_input(1, f, 10);        /* runt */
+    host_wire_input(1, f, sizeof(f)); /* oversize */
     f[12] = 0x86, f[13] = 0xdd;
-    input_on(1, f, 60); /* IPv6 */
+    host_wire_input(1, f, 60); /* IPv6 */
     f[12] = 0x81, f[13] = 0x00;
-    input_on(1, f, 60); /* VLAN */
-    assert_int_equal(counters[1].drops, drops + 4);
+    host_wire_input(1, f, 60); /* VLAN */
+    assert_int_equal(host_wire_counters[1].drops, drops + 4);
     /* A truncated IPv4 header goes to lwIP, which drops it silently: no crash. */
     f[12] = 0x08, f[13] = 0x00, f[14] = 0x45;
-    input_on(1, f, 20);
-    assert_false(pump_once() && wires[0].count);
+    host_wire_input(1, f, 20);
+    assert_false(host_wire_pump() && host_wires[0].count);
 }
 
 int main(void)
