@@ -6,6 +6,7 @@
 
 #include "core/config.h"
 #include "httpd/config.h"
+#include "httpd/limits.h"
 
 static const struct httpd_config defaults = {
     .http_port = 80,
@@ -15,7 +16,12 @@ static const struct httpd_config defaults = {
     .header_timeout_ms = 10000,
     .send_stall_ms = 10000,
     .max_reqs = 1000,
+    .conn_mem_pct = HTTPD_CONN_MEM_PCT,
     .log = HTTPD_LOG_ERRORS,
+    .https_redirect = false,
+    .hsts = 0,
+    .max_tls_conns = 256,
+    .tls_handshake_ms = 10000,
 };
 
 static const char *const log_names[] = {
@@ -63,8 +69,10 @@ static const struct core_cmdline_opt options[] = {
      .max = 600000},
     /*
      * send_stall_ms=<ms>             default 10000, 1..600000
-     *   How long a response may make no progress (the client stops reading) before the
-     *   connection is reset.
+     *   The send-progress window: while a response is outstanding, a client must acknowledge
+     *   at least HTTPD_SEND_MIN_PROGRESS (10 KiB) in every window of this length, else it is
+     *   reset (slow_readers=) -- unless the server itself held the data back (its own transmit
+     *   backlog or congestion window), which is never the client's fault.
      */
     {.name = "send_stall_ms",
      .type = CORE_CMDLINE_UINT,
@@ -77,10 +85,50 @@ static const struct core_cmdline_opt options[] = {
      */
     {.name = "max_reqs", .type = CORE_CMDLINE_UINT, FIELD(max_reqs), .min = 1, .max = UINT32_MAX},
     /*
+     * conn_mem_pct=<percent>         default 50, 1..90
+     *   Share of the memory free at boot that connections may use, split evenly between
+     *   cores; a core refuses new connections (reset, refused_mem=) once its share is used.
+     */
+    {.name = "conn_mem_pct",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(conn_mem_pct),
+     .min = 1,
+     .max = 90},
+    /*
      * log=off|errors|all             default errors
      *   Which HTTP requests get a console line: none, those answered 4xx/5xx, or all (slow).
      */
     {.name = "log", .type = CORE_CMDLINE_ENUM, FIELD(log), .names = log_names},
+    /*
+     * https_redirect=on|off          default off
+     *   Plain HTTP answers every request with 301 to https://<Host><target> (the Host the
+     *   client sent, its port replaced by https_port unless that is 443).  Only while HTTPS is
+     *   actually served: with no usable key, HTTP keeps answering normally.
+     */
+    {.name = "https_redirect", .type = CORE_CMDLINE_BOOL, FIELD(https_redirect)},
+    /*
+     * hsts=<seconds>                 default 0 (no header), 0..315360000 (ten years)
+     *   Answers over HTTPS carry "Strict-Transport-Security: max-age=<seconds>".
+     */
+    {.name = "hsts", .type = CORE_CMDLINE_UINT, FIELD(hsts), .min = 0, .max = 315360000},
+    /*
+     * max_tls_conns=<n>              default 256, 1..65535
+     *   TLS connections per core (each holds ~45 KiB of record buffers and state: see
+     *   tls/tls.h); a core refuses new ones beyond it (reset, counted as tls_refused).  Keep it
+     *   below max_conns so that a flood of TLS handshakes leaves room for plain HTTP.
+     */
+    {.name = "max_tls_conns", .type = CORE_CMDLINE_UINT, FIELD(max_tls_conns), .min = 1,
+     .max = 65535},
+    /*
+     * tls_handshake_ms=<ms>          default 10000, 100..600000
+     *   Time from accepting a TLS connection to the end of its handshake; a handshake still
+     *   running then is reset (counted in timeouts and tls_failed).
+     */
+    {.name = "tls_handshake_ms",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(tls_handshake_ms),
+     .min = 100,
+     .max = 600000},
 };
 
 static struct httpd_config parsed = defaults;

@@ -5,6 +5,7 @@
 #ifndef HTTPD_CONFIG_H
 #define HTTPD_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* log=: which HTTP requests get a line on the console. */
@@ -22,10 +23,19 @@ struct httpd_config {
                                    for its next request; 0 = close after each response */
     uint32_t header_timeout_ms; /* header_timeout_ms=: from a request's first byte to the end
                                    of its headers */
-    uint32_t send_stall_ms;     /* send_stall_ms=: how long a response may make no progress
-                                   (the client reads nothing) before the connection is reset */
+    uint32_t send_stall_ms;     /* send_stall_ms=: the send-progress window: a client that
+                                   acknowledges too little in it, by its own fault, is reset */
     uint32_t max_reqs;          /* max_reqs=: requests served on one connection, then close */
+    uint32_t conn_mem_pct;      /* conn_mem_pct=: share of free memory for connections */
     enum httpd_config_log log;  /* log=: which requests are logged */
+    bool https_redirect;        /* https_redirect=: plain HTTP answers 301 to the same path on
+                                   HTTPS (when HTTPS is served) */
+    uint32_t hsts;              /* hsts=: Strict-Transport-Security max-age on HTTPS answers,
+                                   seconds; 0 = no header */
+    uint32_t max_tls_conns;     /* max_tls_conns=: open TLS connections per core (handshaking
+                                   or not); more are refused and counted */
+    uint32_t tls_handshake_ms;  /* tls_handshake_ms=: time from accept to the end of the TLS
+                                   handshake before the connection is reset */
 };
 
 extern const struct httpd_config *const httpd_config;
