@@ -193,6 +193,7 @@ clean:
 #                                          (part of make test)
 TAP      ?= tap0
 TAP_ADDR ?= 10.77.0.1/24
+export TAP # make run NET=tap uses the same default tap as make tap
 URL      ?=
 PID      ?=
 WATCH_SECONDS ?=

@@ -8,7 +8,8 @@
 #include "core/log.h"
 #include "core/time.h"
 
-int content_boot(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem)
+int content_boot(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem,
+                 uint64_t keep)
 {
     uint64_t t0 = core_time_ns(), ms;
     struct content_cache_stats st;
@@ -18,7 +19,7 @@ int content_boot(const struct content_fat_dev *dev, content_cache_user_mem_fn us
         log_info("content: no disk, serving nothing");
         return -ENODEV;
     }
-    rc = content_cache_load(dev, user_mem, &st);
+    rc = content_cache_load(dev, user_mem, keep, &st);
     if (rc < 0)
         return rc; /* logged by the cache */
 

@@ -8,13 +8,16 @@
 #ifndef CONTENT_BOOT_H
 #define CONTENT_BOOT_H
 
+#include <stdint.h>
+
 #include "content/cache.h"
 #include "content/fat.h"
 
 /*
  * Load the FAT volume on dev into the cache and log "content: N files, B bytes loaded in T ms
  * (<dev->name>, S MiB disk)".  dev NULL means there is no disk.  user_mem: what the cache's users
- * will allocate per file afterwards (content_cache_load()), or NULL.
+ * will allocate per file afterwards (content_cache_load()), or NULL; keep: bytes of memory to
+ * leave free for everything that allocates later (the network, connections).
  * Returns:
  *   0        loaded (possibly zero files);
  *   -ENODEV  no disk (dev NULL): logged as "content: no disk, serving nothing"; the server
@@ -24,6 +27,7 @@
  *            reason.  The caller should stop the boot: serving nothing from a disk the user
  *            attached would only hide the problem.
  */
-int content_boot(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem);
+int content_boot(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem,
+                 uint64_t keep);
 
 #endif

@@ -409,12 +409,12 @@ static uint64_t index_bytes(const struct walk *w)
 
 /*
  * Refuse a site that does not fit: its bytes, its index and its users' per-file data must fit
- * in the free pages minus CONTENT_MEM_HEADROOM.  The message gives the site's size, what it
+ * in the free pages minus `keep`.  The message gives the site's size, what it
  * needs, and a guest memory size that would do (what the guest has now plus what is missing,
  * rounded up to 16 MiB).
  */
 static int check_memory(const struct walk *w, uint64_t run_bytes,
-                        content_cache_user_mem_fn user_mem)
+                        content_cache_user_mem_fn user_mem, uint64_t keep)
 {
     size_t total_pages, free_pages;
     uint64_t site = 0, need, free_b, have, missing, mem_mib;
@@ -424,17 +424,20 @@ static int check_memory(const struct walk *w, uint64_t run_bytes,
     core_pmm_stats(&total_pages, &free_pages);
     need = run_bytes + index_bytes(w) + (user_mem != NULL ? user_mem(w->n, w->gz_bound) : 0);
     free_b = (uint64_t)free_pages * PAGE;
-    have = free_b > CONTENT_MEM_HEADROOM ? free_b - CONTENT_MEM_HEADROOM : 0;
+    have = free_b > keep ? free_b - keep : 0;
     if (need <= have)
         return 0;
     missing = need - have;
-    mem_mib = ((uint64_t)total_pages * PAGE + missing + 2 * MIB + 16 * MIB - 1) / (16 * MIB) * 16;
+    /* The guest's memory is more than the allocator manages (the first MiB, the kernel image,
+     * the allocator's bitmaps: about 3 MiB): 4 MiB over what is managed covers them. */
+    mem_mib = ((uint64_t)total_pages * PAGE + missing + 4 * MIB + 16 * MIB - 1) / (16 * MIB) * 16;
     log_error("content: the site does not fit in memory: %zu files, %llu bytes (%llu MiB) need "
               "%llu MiB with their index and per-file data, and %llu MiB are free beyond the "
-              "%llu MiB kept for the network; give the guest at least %llu MiB (MEM=%lluM)",
+              "%llu MiB kept for connections and the cores' networks; give the guest at least "
+              "%llu MiB (MEM=%lluM)",
               w->n, (unsigned long long)site, (unsigned long long)((site + MIB - 1) / MIB),
               (unsigned long long)((need + MIB - 1) / MIB), (unsigned long long)(have / MIB),
-              (unsigned long long)(CONTENT_MEM_HEADROOM / MIB), (unsigned long long)mem_mib,
+              (unsigned long long)(keep / MIB), (unsigned long long)mem_mib,
               (unsigned long long)mem_mib);
     return -EFBIG;
 }
@@ -551,7 +554,7 @@ static void release(void)
 }
 
 int content_cache_load(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem,
-                       struct content_cache_stats *st)
+                       uint64_t keep, struct content_cache_stats *st)
 {
     struct content_fat *fs = NULL;
     struct walk w = {0};
@@ -582,7 +585,7 @@ int content_cache_load(const struct content_fat_dev *dev, content_cache_user_mem
     cache.paths = w.paths; /* kept: the files and folders point into it */
     slots = table_slots(&w);
     cache.run_pages = w.run > 0 ? round_up(w.run + SLACK, PAGE) / PAGE : 0;
-    rc = check_memory(&w, (uint64_t)cache.run_pages * PAGE, user_mem);
+    rc = check_memory(&w, (uint64_t)cache.run_pages * PAGE, user_mem, keep);
     if (rc < 0)
         goto fail;
     rc = -ENOMEM;

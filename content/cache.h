@@ -29,10 +29,10 @@
 #include "content/fat.h"
 
 /*
- * Guest memory kept free for everything that allocates after the content is loaded: the
- * network stacks (lwIP's pcbs and pbufs come from the per-core heaps), the httpd connections,
- * the TX backlogs.  The site must fit in what is free beyond this.  Override at build time
- * (-DCONTENT_MEM_HEADROOM=...).
+ * Guest memory kept free for what allocates after the content is loaded and does not grow with
+ * the cores: the httpd connections' buffers above all (lwIP's pcbs and pbufs come from the
+ * per-core heaps).  The caller adds what each core's network takes (core_main: the `keep`
+ * argument of content_cache_load()).  Override at build time (-DCONTENT_MEM_HEADROOM=...).
  */
 #ifndef CONTENT_MEM_HEADROOM
 #define CONTENT_MEM_HEADROOM (16u * 1024 * 1024)
@@ -103,8 +103,8 @@ typedef size_t (*content_cache_user_mem_fn)(size_t files, size_t gz_pairs);
  * content hashes.  Boot, core 0, once, before the other cores start; blocks in dev->read.
  *
  * Memory: the file bytes (each rounded up to 16 bytes), the index and user_mem (if not NULL)
- * must fit in the free pages (core_pmm_stats()) minus CONTENT_MEM_HEADROOM; checked before any
- * byte is read.
+ * must fit in the free pages (core_pmm_stats()) minus `keep` bytes, which the caller keeps for
+ * everything that allocates later (network, connections); checked before any byte is read.
  *
  * A bad file (its chain breaks, a duplicate path) is skipped with a log line; past
  * CONTENT_MAX_FILES the first CONTENT_MAX_FILES files are served, with a warning.
@@ -118,7 +118,7 @@ typedef size_t (*content_cache_user_mem_fn)(size_t files, size_t gz_pairs);
  *   -EBUSY   the cache was loaded already.
  */
 int content_cache_load(const struct content_fat_dev *dev, content_cache_user_mem_fn user_mem,
-                       struct content_cache_stats *st);
+                       uint64_t keep, struct content_cache_stats *st);
 
 #ifdef TORIL_HOST_TEST
 /* Host tests only: free everything and forget the load, so the next test loads afresh. */

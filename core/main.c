@@ -28,11 +28,13 @@
 #include "core/x86.h"
 #include "boot/boot.h"
 #include "content/boot.h"
+#include "content/cache.h"
 #include "content/fat.h"
 #include "httpd/files.h"
 #include "httpd/server.h"
 #include "netstack/config.h"
 #include "netstack/echo.h"
+#include "netstack/limits.h"
 #include "netstack/link.h"
 #include "virtio/blk.h"
 #include "virtio/pci.h"
@@ -101,11 +103,18 @@ void core_main(uint32_t start_info)
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
 
-    /* 9. Devices and services: PCI; the site's disk (virtio-blk, PCI else MMIO), handed to
-     *    content as a block device and read into the content cache, with room kept for httpd's
-     *    per-file headers; the network (one queue pair and one lwIP instance per core); one
-     *    HTTP worker per networked core, whose per-file headers httpd builds from the cache. */
+    /* 9. Devices and services: PCI; the network first (one queue pair per core: its rings and
+     *    buffers are allocated now, so the site's memory check below sees what is really
+     *    free); the site's disk (virtio-blk, PCI else MMIO), handed to content as a block device
+     *    and read into the content cache, with room kept for httpd's per-file headers and for
+     *    what allocates later; one HTTP worker per networked core, whose per-file headers
+     *    httpd builds from the cache.  Each core starts its lwIP instance in step 10. */
     virtio_pci_scan();
+    size_t total_pages, free_before_net, free_after_net, free_before_cores, free_after_start;
+    core_pmm_stats(&total_pages, &free_before_net);
+    netstack_link_boot(); /* no network device: logged, Toril serves nothing over it */
+    core_pmm_stats(&total_pages, &free_after_net);
+
     struct content_fat_dev disk, *site = NULL;
     int rc = virtio_blk_init();
     if (rc == 0) {
@@ -116,14 +125,14 @@ void core_main(uint32_t start_info)
         log_error("toril: the site's disk could not be brought up (%d); stopping", rc);
         core_power_fail(CORE_EXIT_BOOT);
     }
-    rc = content_boot(site, httpd_files_mem); /* site NULL: no disk, serve nothing */
+    /* Memory kept for what allocates later: the connections' buffers (CONTENT_MEM_HEADROOM)
+     * and what each core still takes when it starts (NETSTACK_MEM_PER_CORE). */
+    uint64_t keep = CONTENT_MEM_HEADROOM + (uint64_t)core_ncpus * NETSTACK_MEM_PER_CORE;
+    rc = content_boot(site, httpd_files_mem, keep); /* site NULL: no disk, serve nothing */
     if (rc < 0 && rc != -ENODEV) {
         log_error("toril: the site could not be loaded (%d); stopping", rc);
         core_power_fail(CORE_EXIT_BOOT);
     }
-    size_t total_pages, free_before_net, free_after_start;
-    core_pmm_stats(&total_pages, &free_before_net);
-    netstack_link_boot();
     if (httpd_server_boot() < 0) {
         log_error("toril: the HTTP server could not be set up; stopping");
         core_power_fail(CORE_EXIT_BOOT);
@@ -133,15 +142,17 @@ void core_main(uint32_t start_info)
     /* 10. The other cores, each with its own copy of the per-core window (lwIP's state) and
      *     page tables that show it; the page tables are final from here on.  Each core runs its
      *     per-core initialisers (stack, httpd worker, echo) as it enters its main loop. */
+    core_pmm_stats(&total_pages, &free_before_cores);
     if (core_percpu_init() < 0)
         core_power_fail(CORE_EXIT_BOOT);
     unsigned online = core_smp_start();
     core_cpus[0].online = true;
     core_percpu_check_after_start(online);
     /* What the network took (queue rings and buffers, per-core windows and page tables, the
-     * other cores' stacks and their lwIP start-up): a figure to size MEM= by. */
+     * other cores' lwIP start-up): a figure to size MEM= by (NETSTACK_MEM_PER_CORE). */
     core_pmm_stats(&total_pages, &free_after_start);
-    size_t net_kib = (free_before_net - free_after_start) * (CORE_PMM_PAGE_SIZE / 1024);
+    size_t net_kib = ((free_before_net - free_after_net) + (free_before_cores - free_after_start)) *
+                     (CORE_PMM_PAGE_SIZE / 1024);
     log_info("memory: network and cores took %zu KiB (%zu KiB per core); %zu MiB free",
              net_kib, net_kib / online, free_after_start * CORE_PMM_PAGE_SIZE >> 20);
     log_info("toril: %u cpus online", online);

@@ -6,6 +6,14 @@
 #ifndef NETSTACK_LIMITS_H
 #define NETSTACK_LIMITS_H
 
+/* Memory one core's network still takes after the site is loaded (the content cache keeps this
+ * much free per core): its copy of the per-core window and its page tables (28 KiB), lwIP's
+ * start-up, and room for its transmit backlog and first connections.  The queue pairs' rings
+ * and buffers (about 1.2 MiB per pair) are allocated before the site is loaded, so the site's
+ * memory check already sees them.  The boot log states the measured total ("memory: network
+ * and cores took ..."); connections' buffers come from what content keeps for all cores. */
+#define NETSTACK_MEM_PER_CORE (256u * 1024)
+
 /* Frames a core keeps (by reference) while its transmit ring is full, sent in order once it
  * drains.  Beyond that a frame is dropped and counted; TCP sends it again. */
 #ifndef NETSTACK_TX_BACKLOG

@@ -109,6 +109,10 @@ def test_site_larger_than_memory_stops_the_boot(boot, tmp_path):
     rc = vm.wait(30)
     assert rc != 0 and rc % 2 == 1, rc  # the guest reported a failed boot
     assert not re.search(LOADED, vm.output)
+    # The suggestion is one that works.
+    vm = boot(cpus=1, mem=f"{m.group(2)}M",
+              env={"SITE": str(tmp_path), "DISK": "vfat", "NET": "none"})
+    vm.expect(LOADED, timeout=120)
 
 def fetch(port, rel, gz=False):
     url = f"http://127.0.0.1:{port}/" + urllib.parse.quote(rel)

@@ -172,7 +172,7 @@ static int load_image_for(const char *img, content_cache_user_mem_fn user_mem,
     image_open(&m, img);
     m.fail_at = fail_at;
     dev = memdev_dev(&m);
-    rc = content_cache_load(&dev, user_mem, st);
+    rc = content_cache_load(&dev, user_mem, CONTENT_MEM_HEADROOM, st);
     memdev_free(&m);
     return rc;
 }
@@ -538,7 +538,7 @@ static void test_device_failure(void **state)
     /* Count the reads of a good load, then fail the last one (a file's bytes). */
     image_open(&m, image);
     dev = memdev_dev(&m);
-    assert_int_equal(content_cache_load(&dev, NULL, NULL), 0);
+    assert_int_equal(content_cache_load(&dev, NULL, CONTENT_MEM_HEADROOM, NULL), 0);
     calls = m.calls;
     memdev_free(&m);
     content_cache_reset();
