@@ -2,8 +2,10 @@
  * COM1 16550 driver and the kernel log (core/log.h).
  *
  * Why polled output: a log line is short, QEMU's UART never makes us wait, and a polled write
- * also works in panic() and before interrupts exist.  Why a private lock rather than
- * core/spinlock.h: panic() must be able to give up on it after a bounded wait.
+ * also works in panic() and before interrupts exist.  Its cost (two VM exits per byte) is why
+ * log lines go through per-core buffers that only core 0 drains (core/logbuf.h).  Why a
+ * private lock rather than core/spinlock.h: panic() must be able to give up on it after a
+ * bounded wait.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,7 +15,9 @@
 #include "core/cpu.h"
 #include "core/ioapic.h"
 #include "core/irq.h"
+#include "core/limits.h"
 #include "core/log.h"
+#include "core/logbuf.h"
 #include "core/ring.h"
 #include "core/shell.h"
 #include "core/time.h"
@@ -98,7 +102,7 @@ void core_console_write_panic(const char *s, size_t n)
 void core_log(enum log_level level, const char *fmt, ...)
 {
     static const char *const tag[] = {"error: ", "warning: ", ""};
-    char line[320];
+    char line[CORE_LOG_LINE_MAX];
     uint64_t ms = core_time_ns() / 1000000;
     int n = snprintf(line, sizeof(line), "[%4llu.%03llu c%u] %s", (unsigned long long)(ms / 1000),
                      (unsigned long long)(ms % 1000), core_cpu_id(), tag[level]);
@@ -114,7 +118,7 @@ void core_log(enum log_level level, const char *fmt, ...)
         line[n - 3] = line[n - 2] = line[n - 1] = '.';
     }
     line[n++] = '\n';
-    core_console_write(line, n);
+    core_logbuf_put(line, n); /* this core's log buffer once core 0 drains them, else the UART */
 }
 
 /* Interrupt context, core 0: move received bytes into the ring; the main loop does the rest. */
@@ -128,6 +132,7 @@ static void uart_irq(void *arg)
 
 void core_console_enable_input(void)
 {
+    core_logbuf_init(); /* from here on, log lines go through core 0's main loop */
     int vector = core_irq_alloc(uart_irq, NULL, "com1");
     if (vector < 0) {
         log_error("console: no interrupt vector for input");

@@ -8,4 +8,12 @@
 #define CORE_CMDLINE_MAX  2048        /* bytes of kernel command line kept */
 #define CORE_CONSOLE_LINE 256         /* bytes of one console input line */
 
+/* The log (core/logbuf.h): bytes of one log line (longer ones are cut and marked "..."),
+ * lines each core may have waiting for the UART (more are dropped and counted), and bytes
+ * core 0 writes to the UART per pass of its main loop (two VM exits per byte under QEMU: this
+ * bounds the time a flood of lines takes from core 0's other work). */
+#define CORE_LOG_LINE_MAX     320
+#define CORE_LOG_LINES_QUEUED 64
+#define CORE_LOG_DRAIN_BYTES  2048
+
 #endif

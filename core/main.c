@@ -69,6 +69,7 @@ void core_main(uint32_t start_info)
     core_trap_init();
     core_trap_load();
     log_info("toril: booting");
+    core_random_report(); /* which randomness the canary, TCP sequence numbers and cookies use */
     if (boot_info_parse(start_info) < 0) {
         log_error("toril: no usable boot information from the loader");
         core_power_fail(CORE_EXIT_BOOT);

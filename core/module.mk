@@ -2,6 +2,8 @@
 KERNEL_SRCS += \
 	core/main.c \
 	core/console.c \
+	core/logbuf.c \
+	core/log_escape.c \
 	core/shell.c \
 	core/stats.c \
 	core/panic.c \

@@ -1,4 +1,5 @@
 /* Ending the VM (see power.h for the exit-status convention). */
+#include "core/log.h"
 #include "core/power.h"
 #include "core/x86.h"
 
@@ -19,11 +20,13 @@ static __attribute__((noreturn)) void triple_fault(void)
 
 void core_power_off(void)
 {
+    core_log_flush(); /* the last lines (e.g. "shutting down") are still in a log buffer */
     triple_fault();
 }
 
 void core_power_fail(enum core_exit_code code)
 {
+    core_log_flush();
     outb(DEBUG_EXIT_PORT, (uint8_t)code);
     /* No isa-debug-exit device (QEMU run by hand): reset rather than hang. */
     triple_fault();

@@ -1,6 +1,7 @@
 /* RDSEED / RDRAND / TSC-jitter randomness, and the stack-protector canary. */
 #include <stdint.h>
 
+#include "core/log.h"
 #include "core/panic.h"
 #include "core/random.h"
 #include "core/x86.h"
@@ -61,6 +62,19 @@ uint64_t core_random_u64(void)
         if (rdrand(&v))
             return v;
     return tsc_jitter();
+}
+
+void core_random_report(void)
+{
+    if (has_rdrand < 0)
+        probe();
+    if (has_rdseed)
+        log_info("random: RDSEED (RDRAND as fallback)");
+    else if (has_rdrand)
+        log_info("random: RDRAND (no RDSEED)");
+    else
+        log_warn("random: no RDRAND or RDSEED on this CPU: falling back to TSC jitter, which is "
+                 "WEAK (predictable TCP sequence numbers and SYN cookies; no TLS keys from it)");
 }
 
 /* -fstack-protector-strong -mstack-protector-guard=global: the canary every protected

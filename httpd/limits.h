@@ -55,4 +55,63 @@
  * a target (re-encoded, with "/" added) long. */
 #define HTTPD_RESPONSE_HEADER_MAX (HTTPD_TARGET_MAX + 512)
 
+/* ---- Per-connection resources (the connection layer, httpd/server.c) ------------------------
+ * What a client can make one connection hold, each counted in what it costs.  A client that
+ * reaches one is slowed (back-pressure) or closed, and counted in `stats`. */
+
+/* Bytes received but not yet parsed while a response is pending (pipelined requests wait until
+ * the previous response is queued).  Past it the connection takes no more input: lwIP keeps one
+ * segment and drops later ones unacknowledged, so the client waits and resends (TCP
+ * back-pressure, counted in in_paused=).  About 100 typical pipelined GETs. */
+#ifndef HTTPD_INPUT_HELD_MAX
+#define HTTPD_INPUT_HELD_MAX (16 * 1024)
+#endif
+
+/* Received segments shorter than this are copied into the connection's own coalescing buffer
+ * instead of being kept as one lwIP pbuf each: a 1-byte segment kept as its own pbuf costs ~96
+ * bytes of heap, so 1-byte segments would multiply HTTPD_INPUT_HELD_MAX by ~100. */
+#define HTTPD_INPUT_COALESCE_BELOW 512
+
+/* Bytes of one coalescing buffer: with lwIP's pbuf header it fills a 2 KiB heap size class. */
+#define HTTPD_INPUT_CHUNK (2048 - 32)
+
+/* Send progress: while a response is outstanding (queued, or sent and not acknowledged), the
+ * client must acknowledge at least this many bytes in every window of send_stall_ms, unless the
+ * server itself held the data back (its transmit backlog, or data that the client's window
+ * would take but TCP has not sent).  A client that opens its window a byte at a time is closed;
+ * one waiting behind the server's own congestion never is.  About 1 KB/s over the default
+ * 10 s window. */
+#ifndef HTTPD_SEND_MIN_PROGRESS
+#define HTTPD_SEND_MIN_PROGRESS (10 * 1024)
+#endif
+
+/* Connection memory: the share of the memory free at boot (after the content cache) that the
+ * connections of all cores may use, split evenly between cores (conn_mem_pct= overrides). */
+#ifndef HTTPD_CONN_MEM_PCT
+#define HTTPD_CONN_MEM_PCT 50
+#endif
+
+/* Bytes of heap one connection may come to hold at most: its struct conn, its parser (only
+ * while a request is in progress), a head block left over when the send buffer was full,
+ * HTTPD_INPUT_HELD_MAX of input in coalescing buffers, and lwIP's share (pcb, the segments and
+ * pbufs of a full send queue, NETSTACK_OOSEQ_PBUFS_MAX out-of-order segments, one refused
+ * segment).  A core admits a new connection only while its heap use is at least this far below
+ * its budget (httpd/budget.c): a connection admitted last can still reach its limits, and the
+ * memory outside the budgets absorbs what established connections grow by together. */
+#define HTTPD_CONN_WORST (64 * 1024)
+
+/* ---- Access log -------------------------------------------------------------------------- */
+
+/* Access log lines per second, per core and per client address: a client sending 404s in a loop
+ * must not flood the console.  Lines cut are counted in log_dropped=. */
+#ifndef HTTPD_LOG_LINES_PER_S
+#define HTTPD_LOG_LINES_PER_S 50
+#endif
+#ifndef HTTPD_LOG_CLIENT_LINES_PER_S
+#define HTTPD_LOG_CLIENT_LINES_PER_S 5
+#endif
+/* Clients remembered per core for the per-client rate (a hash table; two clients that share a
+ * slot share its allowance, which only makes the limit stricter for both). */
+#define HTTPD_LOG_CLIENT_SLOTS 64
+
 #endif

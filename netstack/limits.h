@@ -43,6 +43,20 @@
 #define NETSTACK_REPL_RING_SLOTS_MIN 4
 #define NETSTACK_REPL_INBOUND_SLOTS  256
 
+/* Out-of-order segments lwIP keeps per connection (TCP_OOSEQ_MAX_PBUFS; their bytes are
+ * bounded by TCP_WND as well).  A loss on a virtual link is rare; a client sending tiny
+ * segments behind a gap must not make a connection keep thousands of buffers. */
+#ifndef NETSTACK_OOSEQ_PBUFS_MAX
+#define NETSTACK_OOSEQ_PBUFS_MAX 16
+#endif
+
+/* TIME_WAIT connections a core keeps (netstack/tcpguard.c).  More: the oldest is freed early
+ * (counted in tw_reused=).  lwIP walks this list for every segment that matches no open
+ * connection, so its length is CPU as well as memory (~170 bytes each). */
+#ifndef NETSTACK_TIME_WAIT_MAX
+#define NETSTACK_TIME_WAIT_MAX 512
+#endif
+
 /* Echo service: connections per core; more are refused (reset). */
 #ifndef NETSTACK_ECHO_MAX_CONNS
 #define NETSTACK_ECHO_MAX_CONNS 256

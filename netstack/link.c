@@ -21,6 +21,7 @@
 #include "netstack/link.h"
 #include "netstack/netif.h"
 #include "netstack/replicate.h"
+#include "netstack/tcpguard.h"
 #include "virtio/net.h"
 
 #define RX_BUDGET      64 /* frames from the queue per pass: bounds the time before TX runs */
@@ -229,6 +230,7 @@ int netstack_link_boot(void)
         return rc;
     }
     core_stats_register(link_stats);
+    netstack_tcpguard_boot(); /* SYN cookie and TIME_WAIT counters */
     core_loop_on_each_cpu(link_start);
     log_info("net: %u queue pairs, one lwIP instance per core (%u cores), ARP replicated", nlinks,
              core_ncpus < nlinks ? core_ncpus : nlinks);

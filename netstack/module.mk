@@ -40,12 +40,12 @@ NETSTACK_LWIP_SRCS := \
 # Ours, whose globals belong to the instance (per core, like lwIP's).
 NETSTACK_INSTANCE_SRCS := netstack/instance.c netstack/timers.c
 NETSTACK_INSTANCE_HDRS := netstack/port/lwipopts.h netstack/port/arch/cc.h \
-	netstack/instance.h netstack/netif.h netstack/netstack.h netstack/limits.h
+	netstack/instance.h netstack/netif.h netstack/netstack.h netstack/limits.h netstack/hooks.h
 
 # Shared by all cores (ordinary kernel sources, ordinary data): the link between each core's
 # queue pair and its stack, the DHCP lease sharing, ARP replication, the echo service, glue.
 NETSTACK_SHARED_SRCS := netstack/netstack.c netstack/replicate.c netstack/echo.c \
-	netstack/lease.c netstack/link.c netstack/config.c
+	netstack/lease.c netstack/link.c netstack/config.c netstack/tcpinfo.c netstack/tcpguard.c
 KERNEL_SRCS += $(NETSTACK_SHARED_SRCS)
 NETSTACK_SHARED_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(NETSTACK_SHARED_SRCS))
 $(NETSTACK_SHARED_OBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS)

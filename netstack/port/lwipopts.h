@@ -14,6 +14,8 @@
 
 /* clang-format off */
 
+#include "netstack/limits.h" /* named limits used below (TCP_OOSEQ_MAX_PBUFS) */
+
 /* ---- Switches ------------------------------------------------------------------------------ */
 
 /* SWITCH: TLS through altcp_tls_mbedtls (tls/module.mk builds mbedTLS and links it, with
@@ -136,12 +138,28 @@
 #define TCP_LISTEN_BACKLOG         1        /* bound half-open connections per listener */
 #define TCP_DEFAULT_LISTEN_BACKLOG 128      /* per core and listener; lwIP's maximum is 255 */
 #define TCP_QUEUE_OOSEQ            1        /* keep out-of-order segments: a loss costs one resend */
-#define TCP_OOSEQ_MAX_BYTES        TCP_WND  /* ... but no more than a window of them */
+#define TCP_OOSEQ_MAX_BYTES        TCP_WND  /* ... but no more than a window of them ... */
+/* ... and no more than this many segments: counted in bytes only, 1-byte segments behind a
+ * gap would keep ~64 K pbufs (~6 MiB) per connection.  Beyond it lwIP drops the newest and the
+ * client resends them once the gap is filled. */
+#define TCP_OOSEQ_MAX_PBUFS        NETSTACK_OOSEQ_PBUFS_MAX
 #define TCP_OVERSIZE               TCP_MSS  /* small writes (headers) grow into full segments */
 #define LWIP_TCP_TIMESTAMPS        0        /* 12 bytes per segment for nothing on a LAN */
 #define LWIP_TCP_KEEPALIVE         0        /* httpd closes idle connections itself */
 #define SO_REUSE                   0        /* listeners bind at boot, before any TIME_WAIT */
 #define LWIP_TCP_SACK_OUT          0        /* not worth the code on loss-free virtual links */
+
+/* ---- Hooks (netstack/hooks.h, netstack/tcpguard.c) --------------------------------------- */
+
+#define LWIP_HOOK_FILENAME "netstack/hooks.h"
+/* RFC 6528 initial sequence numbers: a keyed hash of the 4-tuple plus a clock, instead of
+ * lwIP's tick-driven counter that two probes predict. */
+#define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port)                           \
+    netstack_tcp_isn(local_ip, local_port, remote_ip, remote_port)
+/* Every segment before its pcb sees it: SYN cookies when a listen backlog is full, and the
+ * TIME_WAIT cap (NETSTACK_TIME_WAIT_MAX) before each new connection. */
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                            \
+    netstack_tcp_inpacket(pcb, hdr, optlen, opt1len, opt2, p)
 
 /* ---- Checksums (one switch: NETSTACK_CSUM_OFFLOAD) ---------------------------------------- */
 

@@ -1,0 +1,40 @@
+/*
+ * The access log (httpd/log.c): one Common Log Format line per request that log= selects, every
+ * field from the client escaped (core_log_escape), at most HTTPD_LOG_LINES_PER_S lines per
+ * second per core and HTTPD_LOG_CLIENT_LINES_PER_S per client address; lines over either rate
+ * are counted, not written (log_limited=), and the count is logged once a second while it grows.
+ *
+ * Context: the main loop of the core that owns `l`.
+ */
+#ifndef HTTPD_LOG_H
+#define HTTPD_LOG_H
+
+#include <stdint.h>
+
+#include "httpd/limits.h"
+#include "httpd/request.h"
+
+struct httpd_log_client {
+    uint32_t addr;   /* IPv4 address (network order) that used the slot last */
+    uint32_t second; /* the second its count is for */
+    uint32_t count;  /* lines written for it in that second */
+};
+
+/* One core's access-log state. */
+struct httpd_log {
+    uint32_t second;   /* the second `count` is for (seconds since boot) */
+    uint32_t count;    /* lines written in it */
+    uint64_t limited;  /* lines not written because of a rate (stats: log_limited=) */
+    uint64_t reported; /* `limited` when it was last reported in the log */
+    struct httpd_log_client clients[HTTPD_LOG_CLIENT_SLOTS];
+};
+
+/*
+ * Log one answered request: peer address (IPv4, network order; 0 when unknown), the Date
+ * string of the response, the request (target escaped; "-" for a request refused before its
+ * target was known), status and body bytes.
+ */
+void httpd_log_access(struct httpd_log *l, uint32_t peer, const char *date,
+                      const struct httpd_request *req, unsigned status, uint64_t bytes);
+
+#endif

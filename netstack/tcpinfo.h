@@ -1,0 +1,39 @@
+/*
+ * What the TCP layer under an altcp connection is doing with the data an application gave it:
+ * enough for the application to tell a client that does not take data from a server that has
+ * not sent it yet (httpd's send-progress timeout).
+ *
+ * Context: the main loop of the core that owns the connection, like every altcp call.
+ */
+#ifndef NETSTACK_TCPINFO_H
+#define NETSTACK_TCPINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lwip/altcp.h"
+
+struct netstack_tcp_info {
+    uint32_t peer_window; /* bytes the peer's last advertised window still allows in flight */
+    uint32_t in_flight;   /* bytes sent and not yet acknowledged */
+    uint32_t unsent;      /* bytes queued in TCP and not yet sent */
+    uint16_t mss;         /* the connection's segment size */
+    bool link_backlogged; /* this core's transmit ring is full: frames TCP counts as sent are
+                             still waiting in the stack (netstack/netif.h) */
+};
+
+/* Fill *out for conn (any altcp layering: the TCP pcb at the bottom is read).  Returns 0, or
+ * -ECONNRESET when conn has no TCP pcb any more (closed underneath). */
+int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *out);
+
+/*
+ * Whether the client side is what holds data back, judged at the end of a window of time in
+ * which the client acknowledged too little (acked_any: whether it acknowledged anything).
+ * The client's fault: its window is closed or smaller than a segment of what waits, or data
+ * that left this core stays unacknowledged (all of it sent, or none of it acknowledged in the
+ * whole window).  The server's: frames still wait in this core's transmit backlog, or data
+ * waits that the client's window would take (TCP's congestion window holds it).
+ */
+bool netstack_tcp_peer_stalled(const struct netstack_tcp_info *info, bool acked_any);
+
+#endif
