@@ -196,20 +196,36 @@ static void link_start(unsigned cpu)
     __atomic_store_n(&l->up, true, __ATOMIC_RELEASE);
 }
 
-static void link_stats(unsigned cpu, char *buf, size_t len)
+enum { LINK_RX, LINK_TX, LINK_DROPS, LINK_CONNS, LINK_NFIELDS };
+
+static const struct core_stats_field link_fields[LINK_NFIELDS] = {
+    [LINK_RX] = {"rx", "toril_net_rx_frames_total", NULL, "Ethernet frames received.",
+                 CORE_STATS_COUNTER, 1},
+    [LINK_TX] = {"tx", "toril_net_tx_frames_total", NULL, "Ethernet frames sent.",
+                 CORE_STATS_COUNTER, 1},
+    [LINK_DROPS] = {"drops", "toril_net_drops_total", NULL,
+                    "Frames dropped (stack, replication rings, classification).",
+                    CORE_STATS_COUNTER, 1},
+    [LINK_CONNS] = {"conns", "toril_net_tcp_accepted_total", NULL,
+                    "TCP connections accepted by the core's listeners.", CORE_STATS_COUNTER, 1},
+};
+
+static bool link_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
 {
     if (!netstack_link_has_stack(cpu))
-        return;
+        return false;
     const struct link *l = &links[cpu];
     const struct netstack_counters *c = &l->counters;
-    uint64_t drops = __atomic_load_n(&c->drops, __ATOMIC_RELAXED) + netstack_repl_drops(cpu) +
-                     __atomic_load_n(&l->classified_drops, __ATOMIC_RELAXED);
-    core_stats_append(buf, len, " rx=%llu tx=%llu drops=%llu conns=%llu",
-                      (unsigned long long)__atomic_load_n(&c->rx, __ATOMIC_RELAXED),
-                      (unsigned long long)__atomic_load_n(&c->tx, __ATOMIC_RELAXED),
-                      (unsigned long long)drops,
-                      (unsigned long long)__atomic_load_n(&c->conns, __ATOMIC_RELAXED));
+    v[LINK_RX] = __atomic_load_n(&c->rx, __ATOMIC_RELAXED);
+    v[LINK_TX] = __atomic_load_n(&c->tx, __ATOMIC_RELAXED);
+    v[LINK_DROPS] = __atomic_load_n(&c->drops, __ATOMIC_RELAXED) + netstack_repl_drops(cpu) +
+                    __atomic_load_n(&l->classified_drops, __ATOMIC_RELAXED);
+    v[LINK_CONNS] = __atomic_load_n(&c->conns, __ATOMIC_RELAXED);
+    return true;
 }
+
+static const struct core_stats_source link_source = {
+    .fields = link_fields, .nfields = LINK_NFIELDS, .per_cpu = true, .read = link_read};
 
 int netstack_link_boot(void)
 {
@@ -229,7 +245,7 @@ int netstack_link_boot(void)
         log_error("net: replication rings for %u cores: %d", nlinks, rc);
         return rc;
     }
-    core_stats_register(link_stats);
+    core_stats_add(&link_source);
     netstack_tcpguard_boot(); /* SYN cookie and TIME_WAIT counters */
     core_loop_on_each_cpu(link_start);
     log_info("net: %u queue pairs, one lwIP instance per core (%u cores), ARP replicated", nlinks,

@@ -105,20 +105,11 @@ void core_timer_cancel(struct core_timer *t)
     t->pending = false;
 }
 
-static core_stats_fn stats_fn;
+static const struct core_stats_source *stats_src;
 
-void core_stats_register(core_stats_fn fn)
+void core_stats_add(const struct core_stats_source *src)
 {
-    stats_fn = fn;
-}
-
-void core_stats_append(char *buf, size_t len, const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, len - used, fmt, ap);
-    va_end(ap);
+    stats_src = src;
 }
 
 /* The host has no per-core window of its own: nothing overlaps it. */
@@ -180,12 +171,14 @@ static size_t transmitted(unsigned pair, uint8_t *out, size_t cap)
 /* One counter of core `cpu`'s stats line. */
 static unsigned long long stat(unsigned cpu, const char *key)
 {
-    char line[512] = "", pat[64];
-    stats_fn(cpu, line, sizeof(line));
-    snprintf(pat, sizeof(pat), " %s=", key);
-    const char *p = strstr(line, pat);
-    assert_non_null(p);
-    return strtoull(p + strlen(pat), NULL, 10);
+    uint64_t v[CORE_STATS_MAX_FIELDS];
+    assert_non_null(stats_src);
+    assert_true(stats_src->read(cpu, CORE_STATS_CONSOLE, v));
+    for (unsigned i = 0; i < stats_src->nfields; i++)
+        if (stats_src->fields[i].key && strcmp(stats_src->fields[i].key, key) == 0)
+            return v[i];
+    fail_msg("no counter %s", key);
+    return 0;
 }
 
 static uint16_t csum_fold(uint32_t sum)
