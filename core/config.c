@@ -5,7 +5,7 @@
  *   -append "ip=192.168.100.2/24 gw=192.168.100.1 http_port=8080 log=all"
  * Each module documents its own keys: netstack/config.c (ip, gw, echo), httpd/config.c
  * (http_port, max_conns, timeouts, log, ...), virtio/config.c (virtio_mmio.device), and this
- * file (idle, halt_poll_us, test).
+ * file (idle, halt_poll_us, test, drain_ms).
  * Syntax of each type and the handling of bad input: core/cmdline.h.  A key with a bad value
  * is logged as an error and keeps its default (or an earlier valid value of the same key); an
  * unknown key is logged as a warning and ignored; when a key is repeated the last one wins.
@@ -20,6 +20,7 @@ const struct core_config core_config_defaults = {
     .idle = CORE_CONFIG_IDLE_HALT,
     .halt_poll_us = 50,
     .test = CORE_CONFIG_TEST_NONE,
+    .drain_ms = 5000,
 };
 
 static const char *const idle_names[] = {
@@ -55,6 +56,13 @@ static const struct core_cmdline_opt options[] = {
      *   tests can check that it is caught and ends the VM with a failure exit code.
      */
     {.name = "test", .type = CORE_CMDLINE_ENUM, FIELD(test), .names = test_names},
+    /*
+     * drain_ms=<ms>                  default 5000, 0..600000
+     *   A drain (the console command `drain`, the ACPI power button) stops accepting
+     *   connections, lets responses in flight finish and powers off once none is left, or after
+     *   this long at most.
+     */
+    {.name = "drain_ms", .type = CORE_CMDLINE_UINT, FIELD(drain_ms), .min = 0, .max = 600000},
 };
 
 /* Filled by core_config_parse() on core 0 at boot; read-only once the other cores run. */

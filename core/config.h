@@ -37,6 +37,8 @@ struct core_config {
     uint32_t halt_poll_us;      /* halt_poll_us=: with idle=halt, microseconds a core keeps
                                    polling after its last work before it halts */
     enum core_config_test test; /* test=: fault injection for system tests */
+    uint32_t drain_ms;          /* drain_ms=: how long a drain (console `drain`, the ACPI power
+                                   button) waits for connections before powering off anyway */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/cpu.h"
+#include "core/drain.h"
 #include "core/ioapic.h"
 #include "core/lapic.h"
 #include "core/log.h"
@@ -30,6 +31,7 @@
 #include "content/boot.h"
 #include "content/cache.h"
 #include "content/fat.h"
+#include "httpd/admin.h"
 #include "httpd/files.h"
 #include "httpd/server.h"
 #include "netstack/config.h"
@@ -103,6 +105,8 @@ void core_main(uint32_t start_info)
     /* 8. Console input (IRQ 4 to core 0) and its poller in core 0's loop. */
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
+    /*    The drain coordinator (console `drain`). */
+    core_drain_init();
 
     /* 9. Devices and services: PCI; the network first (one queue pair per core: its rings and
      *    buffers are allocated now, so the site's memory check below sees what is really
@@ -138,6 +142,7 @@ void core_main(uint32_t start_info)
         log_error("toril: the HTTP server could not be set up; stopping");
         core_power_fail(CORE_EXIT_BOOT);
     }
+    httpd_admin_boot(); /* admin_port=: /metrics and /healthz; logs its own failure */
     core_loop_on_each_cpu(echo_start);
 
     /* 10. The other cores, each with its own copy of the per-core window (lwIP's state) and

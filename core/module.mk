@@ -23,6 +23,7 @@ KERNEL_SRCS += \
 	core/smp.c \
 	core/percpu.c \
 	core/memory.c \
-	core/random.c
+	core/random.c \
+	core/drain.c
 
 include core/memory.mk core/config.mk

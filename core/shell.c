@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/console.h"
+#include "core/drain.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/power.h"
@@ -27,10 +28,16 @@ static void cmd_shutdown(void)
     core_power_off();
 }
 
+static void cmd_drain(void)
+{
+    core_drain_start("console");
+}
+
 static const struct command commands[] = {
     {"help", "list the commands", cmd_help},
     {"stats", "one line of counters per core", cmd_stats},
     {"shutdown", "power off (QEMU exits with status 0)", cmd_shutdown},
+    {"drain", "stop accepting, finish responses, then power off (within drain_ms)", cmd_drain},
 };
 
 static void cmd_help(void)

@@ -2,6 +2,7 @@
  * httpd's command-line keys (the syntax of each type and the handling of bad values:
  * core/cmdline.h).
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -22,6 +23,8 @@ static const struct httpd_config defaults = {
     .hsts = 0,
     .max_tls_conns = 256,
     .tls_handshake_ms = 10000,
+    .admin_port = 0,
+    .admin_allow_subnet = true,
 };
 
 static const char *const log_names[] = {
@@ -129,6 +132,22 @@ static const struct core_cmdline_opt options[] = {
      FIELD(tls_handshake_ms),
      .min = 100,
      .max = 600000},
+    /*
+     * admin_port=<port>              default 0 (off), 0..65535
+     *   The admin endpoint: GET /metrics (Prometheus text format) and GET /healthz (200 while
+     *   serving, 503 while draining), on every core, apart from the site.
+     */
+    {.name = "admin_port", .type = CORE_CMDLINE_UINT, FIELD(admin_port), .min = 0, .max = 65535},
+    /*
+     * admin_allow=<a.b.c.d/N> | subnet   default subnet
+     *   Who may use admin_port: an IPv4 prefix, or the guest's own subnet.  Other clients get
+     *   their connection reset without a byte of answer.
+     */
+    {.name = "admin_allow",
+     .type = CORE_CMDLINE_IPV4_PREFIX,
+     FIELD(admin_allow),
+     .word = "subnet",
+     .word_flag = offsetof(struct httpd_config, admin_allow_subnet)},
 };
 
 static struct httpd_config parsed = defaults;

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cmdline.h"
+
 /* log=: which HTTP requests get a line on the console. */
 enum httpd_config_log {
     HTTPD_LOG_OFF,    /* none */
@@ -36,6 +38,9 @@ struct httpd_config {
                                    or not); more are refused and counted */
     uint32_t tls_handshake_ms;  /* tls_handshake_ms=: time from accept to the end of the TLS
                                    handshake before the connection is reset */
+    uint16_t admin_port;        /* admin_port=: TCP port of /metrics and /healthz, 0 = off */
+    struct core_ipv4_prefix admin_allow; /* admin_allow=a.b.c.d/N: who may ask the admin port */
+    bool admin_allow_subnet;    /* admin_allow=subnet (default): the guest's own subnet */
 };
 
 extern const struct httpd_config *const httpd_config;

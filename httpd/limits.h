@@ -114,4 +114,16 @@
  * slot share its allowance, which only makes the limit stricter for both). */
 #define HTTPD_LOG_CLIENT_SLOTS 64
 
+/* ---- Admin endpoint (httpd/admin.c) --------------------------------------------------------- */
+
+/* Bytes of an admin request's line and headers; more: 431 and close (it serves two fixed
+ * paths: a monitoring client's GET is a few hundred bytes). */
+#define HTTPD_ADMIN_REQUEST_MAX 2048
+
+/* Time from accepting an admin connection to the end of its response; then it is closed. */
+#define HTTPD_ADMIN_TIMEOUT_MS 5000
+
+/* Open admin connections per core; more are reset (a scraper or a health check needs one). */
+#define HTTPD_ADMIN_CONNS_MAX 16
+
 #endif

@@ -17,6 +17,7 @@
 
 #include "content/cache.h"
 #include "core/cpu.h"
+#include "core/drain.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -31,6 +32,7 @@
 #include "httpd/server.h"
 #include "netstack/link.h"
 #include "netstack/netstack.h"
+#include "netstack/tcpinfo.h"
 
 #define HTTPD_LISTEN_BACKLOG 255     /* half-open connections per core's listener */
 #define HTTPD_POLL_INTERVAL  1       /* poll callback every 500 ms: the timeout granularity */
@@ -43,6 +45,8 @@ struct worker {
     /* Counters, written by this core only, read by the stats line on core 0. */
     uint64_t reqs, bytes, err4xx, err5xx, refused, timeouts;
     uint32_t active;
+    bool drained; /* drain: listeners closed and no connection left (set by this core, read by
+                     core 0's drain coordinator) */
 } __attribute__((aligned(64)));
 
 struct conn {
@@ -66,6 +70,61 @@ struct conn {
 };
 
 static struct worker workers[CORE_MAX_CPUS];
+
+/* ---- drain (httpd_server_drain) ---------------------------------------------------------- */
+
+/* Set once by core 0 (httpd_server_drain), read by every core with atomics: never cleared. */
+static bool draining;
+
+static bool drain_requested(void)
+{
+    return __atomic_load_n(&draining, __ATOMIC_ACQUIRE);
+}
+
+static void conn_close(struct conn *c);
+static void discard_input(struct conn *c);
+
+/* Whether TCP still holds data of ours that the client has not acknowledged. */
+static bool tcp_outstanding(const struct conn *c)
+{
+    struct netstack_tcp_info info;
+    return netstack_tcp_info(c->pcb, &info) == 0 && (info.in_flight > 0 || info.unsent > 0);
+}
+
+/*
+ * The current response is queued and the connection is to close after it.  While draining it
+ * stays open (reading nothing more) until the client has acknowledged every byte, so that a
+ * core with no connection left has delivered all its responses.  Returns false if c was freed.
+ */
+static bool close_after_response(struct conn *c)
+{
+    altcp_output(c->pcb);
+    if (drain_requested() && tcp_outstanding(c)) {
+        discard_input(c);
+        return true; /* the sent callback (or poll) comes back here */
+    }
+    conn_close(c);
+    return false;
+}
+
+/* Each core's drain step, in its main loop: close the listener (new connections are then
+ * refused by TCP), and say so once no connection is left.  Idle keep-alive connections are
+ * closed by their poll callback, busy ones after their current response. */
+static bool drain_poll(void *arg)
+{
+    struct worker *w = arg;
+    if (!drain_requested() || w->drained)
+        return false;
+    if (w->listener) {
+        netstack_listen_close(w->listener);
+        w->listener = NULL;
+    }
+    if (w->active == 0) {
+        __atomic_store_n(&w->drained, true, __ATOMIC_RELEASE);
+        log_info("httpd: drained, no connection left");
+    }
+    return false;
+}
 
 static void conn_free(struct conn *c)
 {
@@ -149,7 +208,7 @@ static void respond(struct conn *c, struct httpd_request *req)
     struct httpd_response r;
     httpd_clock_now(&w->clock,
                     core_time_wall()); /* the Date of this response (cached per second) */
-    if (++c->reqs >= httpd_config->max_reqs)
+    if (++c->reqs >= httpd_config->max_reqs || drain_requested())
         req->keep_alive = false; /* this one is the last: say so in its Connection header */
 
     int rc;
@@ -246,11 +305,12 @@ static bool process(struct conn *c)
             queue_response(c);
             if (c->sending)
                 break; /* wait for the sent callback */
-            if (c->close_after) {
-                altcp_output(c->pcb);
-                conn_close(c);
-                return false;
+            if (c->close_after || drain_requested()) {
+                c->close_after = true;
+                return close_after_response(c);
             }
+        } else if (c->close_after) {
+            return close_after_response(c); /* draining: waiting for the last acknowledgement */
         }
         if (!c->in)
             break;
@@ -333,6 +393,10 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     bool in_request = httpd_request_in_progress(&c->parser);
+    if (drain_requested() && !in_request && !c->in) {
+        conn_close(c); /* draining: an idle keep-alive connection goes now */
+        return ERR_OK;
+    }
     uint64_t limit_ms = in_request ? httpd_config->header_timeout_ms : httpd_config->keepalive_ms;
     uint64_t since = in_request ? c->request_started : c->last_activity;
     if (now - since >= limit_ms * 1000000ull) {
@@ -355,7 +419,7 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct conn *c = NULL;
-    if (w->active < httpd_config->max_conns)
+    if (w->active < httpd_config->max_conns && !drain_requested())
         c = malloc(sizeof(*c));
     if (!c) {
         w->refused++;
@@ -385,6 +449,7 @@ static void worker_start(unsigned cpu)
         log_error("httpd: cannot listen on port %u (%d)", httpd_config->http_port, rc);
         return;
     }
+    core_loop_add(&(struct core_poller){.poll = drain_poll, .arg = w, .name = "httpd-drain"});
     __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
     if (cpu == 0)
         log_info("httpd: serving on port %u", httpd_config->http_port);
@@ -403,12 +468,32 @@ static void httpd_stats(unsigned cpu, char *buf, size_t len)
                       (unsigned long long)w->refused, (unsigned long long)w->timeouts);
 }
 
+void httpd_server_drain(void)
+{
+    __atomic_store_n(&draining, true, __ATOMIC_RELEASE);
+    for (unsigned cpu = 0; cpu < core_ncpus; cpu++)
+        core_loop_kick(cpu);
+}
+
+bool httpd_server_drained(void)
+{
+    for (unsigned cpu = 0; cpu < core_ncpus; cpu++)
+        if (__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE) &&
+            !__atomic_load_n(&workers[cpu].drained, __ATOMIC_ACQUIRE))
+            return false;
+    return true;
+}
+
+static const struct core_drain_participant drain_participant = {
+    .name = "httpd", .begin = httpd_server_drain, .done = httpd_server_drained};
+
 int httpd_server_boot(void)
 {
     int rc = httpd_files_build(); /* logged */
     if (rc < 0)
         return rc;
     core_stats_register(httpd_stats);
+    core_drain_register(&drain_participant);
     core_loop_on_each_cpu(worker_start);
     return 0;
 }
