@@ -2,7 +2,8 @@
  * ACPI table parsing: RSDP → XSDT (or RSDT) → MADT (cores, IOAPICs, interrupt overrides) and
  * MCFG (PCIe ECAM).  Firmware tables are input like any other: every length is checked
  * against the table and the table against the early identity map, and checksums are verified.
- * Layouts: ACPI 6.4, sections 5.2.5 (RSDP), 5.2.7-8 (RSDT/XSDT), 5.2.12 (MADT); PCI
+ * FADT (power button and S5: see struct platform_acpi_pm).
+ * Layouts: ACPI 6.4, sections 5.2.5 (RSDP), 5.2.7-8 (RSDT/XSDT), 5.2.9 (FADT), 5.2.12 (MADT); PCI
  * Firmware spec 3.2, 4.1.2 (MCFG).
  */
 #include <errno.h>
@@ -171,6 +172,140 @@ static void parse_mcfg(const struct acpi_header *h, struct platform *p)
     }
 }
 
+/* ---- power management: FADT (ACPI 6.4, 5.2.9) and what the DSDT's AML says about S5 and the
+ * GED.  The DSDT is not interpreted: two byte patterns QEMU's AML generator emits are looked
+ * up, each bounded by the table, and anything that does not match leaves the feature off. */
+
+#define FADT_SCI_INT      46
+#define FADT_SMI_CMD      48
+#define FADT_ACPI_ENABLE  52
+#define FADT_PM1A_EVT     56
+#define FADT_PM1A_CNT     64
+#define FADT_PM1_EVT_LEN  88
+#define FADT_FLAGS        112
+#define FADT_X_DSDT       140
+#define FADT_SLEEP_CTL    244 /* a Generic Address Structure: space, width, offset, size, addr */
+#define FADT_DSDT         40
+#define FADT_HW_REDUCED   (1u << 20)
+#define GAS_SYSTEM_MEMORY 0
+#define GED_SCAN_BYTES    512 /* the GED's _CRS and OperationRegion follow its _HID closely */
+
+static uint32_t rd32(const uint8_t *t, uint32_t off)
+{
+    uint32_t v;
+    memcpy(&v, t + off, 4);
+    return v;
+}
+
+/* Offset of `pat` in t[from, end), or 0 (never at offset 0: the header is there). */
+static uint32_t find(const uint8_t *t, uint32_t from, uint32_t end, const void *pat, uint32_t n)
+{
+    for (uint32_t i = from; i + n <= end; i++)
+        if (memcmp(t + i, pat, n) == 0)
+            return i;
+    return 0;
+}
+
+/* An AML integer (ZeroOp, OneOp, BytePrefix, WordPrefix, DWordPrefix, QWordPrefix) at t[off]:
+ * its value in *v and its size in bytes, or 0 when it is none of them or runs past end. */
+static uint32_t aml_int(const uint8_t *t, uint32_t off, uint32_t end, uint64_t *v)
+{
+    static const uint8_t sizes[] = {[0x0a] = 1, [0x0b] = 2, [0x0c] = 4, [0x0e] = 8};
+    if (off >= end)
+        return 0;
+    uint8_t op = t[off];
+    if (op == 0x00 || op == 0x01) {
+        *v = op;
+        return 1;
+    }
+    if (op >= sizeof(sizes) || !sizes[op] || off + 1 + sizes[op] > end)
+        return 0;
+    *v = 0;
+    memcpy(v, t + off + 1, sizes[op]);
+    return 1 + sizes[op];
+}
+
+/* Name(_S5, Package(){SLP_TYPa, ...}): NameSeg, PackageOp, PkgLength, NumElements, element. */
+static void parse_s5(const uint8_t *t, uint32_t len, struct platform_acpi_pm *pm)
+{
+    uint32_t at = find(t, sizeof(struct acpi_header), len, "_S5_\x12", 5);
+    if (!at || at + 6 >= len)
+        return;
+    uint32_t off = at + 5;
+    off += 1 + (t[off] >> 6); /* PkgLength: lead byte, bits 7-6 count the bytes that follow */
+    off += 1;                 /* NumElements */
+    uint64_t v;
+    if (off < len && aml_int(t, off, len, &v) && v <= 7) {
+        pm->s5_typ = (uint8_t)v;
+        pm->s5_valid = true;
+    }
+}
+
+/* Device with _HID "ACPI0013": its first Extended Interrupt descriptor (0x89) and its first
+ * SystemMemory OperationRegion (the event selector, ESEL). */
+static void parse_ged(const uint8_t *t, uint32_t len, struct platform_acpi_pm *pm)
+{
+    uint32_t at = find(t, sizeof(struct acpi_header), len, "\x0d" "ACPI0013", 10);
+    if (!at)
+        return;
+    uint32_t end = len - at > GED_SCAN_BYTES ? at + GED_SCAN_BYTES : len;
+    /* Extended Interrupt: 0x89, length (2), flags, count (>= 1), then 32-bit interrupts. */
+    uint32_t irq_at = 0;
+    for (uint32_t i = at; i + 9 <= end; i++)
+        if (t[i] == 0x89 && t[i + 1] >= 6 && t[i + 2] == 0 && t[i + 4] >= 1) {
+            irq_at = i;
+            break;
+        }
+    /* OperationRegion: ExtOpPrefix 0x5b, 0x80, NameSeg (4), RegionSpace, offset, length. */
+    uint32_t reg_at = 0;
+    for (uint32_t i = at; i + 8 <= end; i++)
+        if (t[i] == 0x5b && t[i + 1] == 0x80 && t[i + 6] == GAS_SYSTEM_MEMORY) {
+            reg_at = i;
+            break;
+        }
+    uint64_t base;
+    if (!irq_at || !reg_at || !aml_int(t, reg_at + 7, end, &base) || !base ||
+        base >= MAPPED_LIMIT)
+        return;
+    pm->ged_gsi = rd32(t, irq_at + 5);
+    pm->ged_esel = base;
+    pm->ged_valid = true;
+}
+
+static void parse_fadt(const struct acpi_header *h, struct platform_acpi_pm *pm)
+{
+    const uint8_t *t = (const uint8_t *)h;
+    if (h->length < FADT_FLAGS + 4)
+        return;
+    pm->hw_reduced = rd32(t, FADT_FLAGS) & FADT_HW_REDUCED;
+    if (!pm->hw_reduced) {
+        memcpy(&pm->sci_irq, t + FADT_SCI_INT, 2);
+        pm->smi_cmd = rd32(t, FADT_SMI_CMD);
+        pm->acpi_enable = t[FADT_ACPI_ENABLE];
+        uint32_t evt = rd32(t, FADT_PM1A_EVT), cnt = rd32(t, FADT_PM1A_CNT);
+        if (evt <= 0xfffc && cnt <= 0xfffe && t[FADT_PM1_EVT_LEN] >= 4) {
+            pm->pm1a_evt = (uint16_t)evt;
+            pm->pm1a_cnt = (uint16_t)cnt;
+            pm->pm1_evt_len = t[FADT_PM1_EVT_LEN];
+        }
+    } else if (h->length >= FADT_SLEEP_CTL + 12 && t[FADT_SLEEP_CTL] == GAS_SYSTEM_MEMORY) {
+        uint64_t addr;
+        memcpy(&addr, t + FADT_SLEEP_CTL + 4, 8);
+        if (addr < MAPPED_LIMIT)
+            pm->sleep_ctl = addr;
+    }
+    uint64_t dsdt = 0;
+    if (h->length >= FADT_X_DSDT + 8)
+        memcpy(&dsdt, t + FADT_X_DSDT, 8);
+    if (!dsdt)
+        dsdt = rd32(t, FADT_DSDT);
+    const struct acpi_header *d = table_at(dsdt);
+    if (!d || memcmp(d->signature, "DSDT", 4) != 0)
+        return;
+    parse_s5((const uint8_t *)d, d->length, pm);
+    parse_ged((const uint8_t *)d, d->length, pm);
+}
+
 int core_acpi_parse(uint64_t rsdp_phys, struct platform *p)
 {
     const struct acpi_rsdp *r = rsdp_phys ? rsdp_valid(rsdp_phys) : NULL;
@@ -205,6 +340,8 @@ int core_acpi_parse(uint64_t rsdp_phys, struct platform *p)
             parse_madt(h, p);
         else if (memcmp(h->signature, "MCFG", 4) == 0)
             parse_mcfg(h, p);
+        else if (memcmp(h->signature, "FACP", 4) == 0)
+            parse_fadt(h, &p->pm);
     }
     p->source = "ACPI";
     return p->ncpus ? 0 : -ENODEV;

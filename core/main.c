@@ -22,6 +22,7 @@
 #include "core/pmm.h"
 #include "core/platform.h"
 #include "core/power.h"
+#include "core/pwrbtn.h"
 #include "core/random.h"
 #include "core/smp.h"
 #include "core/time.h"
@@ -105,8 +106,9 @@ void core_main(uint32_t start_info)
     /* 8. Console input (IRQ 4 to core 0) and its poller in core 0's loop. */
     core_console_enable_input();
     core_loop_add(&(struct core_poller){.poll = console_poll, .name = "console"});
-    /*    The drain coordinator (console `drain`). */
+    /*    The drain coordinator (console `drain`) and the ACPI power button, which starts one. */
     core_drain_init();
+    core_pwrbtn_init(); /* logs which button it found, or none */
 
     /* 9. Devices and services: PCI; the network first (one queue pair per core: its rings and
      *    buffers are allocated now, so the site's memory check below sees what is really

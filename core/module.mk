@@ -24,6 +24,7 @@ KERNEL_SRCS += \
 	core/percpu.c \
 	core/memory.c \
 	core/random.c \
-	core/drain.c
+	core/drain.c \
+	core/pwrbtn.c
 
 include core/memory.mk core/config.mk

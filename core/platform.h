@@ -6,6 +6,7 @@
 #ifndef CORE_PLATFORM_H
 #define CORE_PLATFORM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/limits.h"
@@ -34,6 +35,31 @@ struct platform_ecam {
     uint8_t bus_start, bus_end;
 };
 
+/*
+ * ACPI power management, from the FADT and the DSDT (all zero when absent): how the power
+ * button reaches us and how to power off (S5).  Two shapes on QEMU:
+ *   - full ACPI (q35): the PM1 event block (power button status and enable bits) raises the
+ *     SCI, an ISA interrupt; S5 is SLP_TYP|SLP_EN written to the PM1a control block (I/O).
+ *   - hardware-reduced ACPI (microvm): the Generic Event Device (ACPI0013) raises its own
+ *     interrupt and says which event in a selector register; S5 goes to the FADT's sleep
+ *     control register (MMIO).
+ */
+struct platform_acpi_pm {
+    bool hw_reduced;     /* FADT flag HW_REDUCED_ACPI */
+    uint16_t sci_irq;    /* full ACPI: FADT SCI_INT, an ISA IRQ (MADT overrides apply) */
+    uint32_t smi_cmd;    /* full ACPI: port to write acpi_enable to (0: already in ACPI mode) */
+    uint8_t acpi_enable; /* value for smi_cmd that sets SCI_EN */
+    uint16_t pm1a_evt;   /* full ACPI: PM1a event block (status, then enable), I/O port */
+    uint8_t pm1_evt_len; /* its bytes: status and enable are half each */
+    uint16_t pm1a_cnt;   /* full ACPI: PM1a control block, I/O port */
+    uint64_t sleep_ctl;  /* hardware-reduced: sleep control register, MMIO address (8-bit) */
+    bool s5_valid;       /* \_S5 found in the DSDT */
+    uint8_t s5_typ;      /* its SLP_TYP for PM1a (or the sleep control register) */
+    bool ged_valid;      /* a GED with its selector register and interrupt */
+    uint64_t ged_esel;   /* the GED's event selector register, MMIO address (32-bit) */
+    uint32_t ged_gsi;    /* its interrupt (edge, active high, as QEMU's DSDT says) */
+};
+
 struct platform {
     const char *source;     /* "ACPI" or "MP table": for the boot log */
     uint64_t lapic_base;    /* xAPIC MMIO base */
@@ -46,6 +72,7 @@ struct platform {
     struct platform_iso isos[PLATFORM_MAX_ISOS];
     unsigned necam;
     struct platform_ecam ecam[PLATFORM_MAX_ECAM];
+    struct platform_acpi_pm pm; /* ACPI power management (zero without ACPI) */
 };
 
 extern struct platform core_platform;

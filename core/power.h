@@ -13,7 +13,8 @@ enum core_exit_code {
     CORE_EXIT_BOOT = 2,  /* could not boot (no memory map, no CPU table): QEMU exits 5 */
 };
 
-/* Clean power-off: QEMU exits 0.  Any core, main loop. */
+/* Clean power-off: ACPI S5 where the firmware tables describe it (microvm, q35), else a reset
+ * (QEMU runs with -no-reboot).  QEMU exits 0 either way.  Any core, main loop. */
 __attribute__((noreturn)) void core_power_off(void);
 
 /* Failure power-off: QEMU exits (code << 1) | 1.  Any context. */
