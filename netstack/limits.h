@@ -6,6 +6,8 @@
 #ifndef NETSTACK_LIMITS_H
 #define NETSTACK_LIMITS_H
 
+#include "virtio/limits.h"
+
 /* Memory one core's network still takes after the site is loaded (the content cache keeps this
  * much free per core): its copy of the per-core window and its page tables (28 KiB), lwIP's
  * start-up, and room for its transmit backlog and first connections.  The queue pairs' rings
@@ -27,11 +29,12 @@
 /* Listening sockets per core (http, https, echo). */
 #define NETSTACK_MAX_LISTENERS 4
 
-/* Largest Ethernet frame accepted or sent: 1500-byte MTU + 14-byte header (+ 4 for a VLAN tag
- * on receive, which is then dropped). */
-#define NETSTACK_MTU       1500
-#define NETSTACK_FRAME_MAX (NETSTACK_MTU + 14 + 4)
-#define NETSTACK_FRAME_MIN 14 /* an Ethernet header; shorter frames are runts */
+/* Ethernet as the device carries it: the frame limits are the link's (virtio/limits.h says
+ * why 1518), defined once there and named here for the stack. */
+#define NETSTACK_ETH_HLEN  VIRTIO_NET_ETH_HLEN
+#define NETSTACK_MTU       VIRTIO_NET_MTU
+#define NETSTACK_FRAME_MAX VIRTIO_NET_FRAME_MAX
+#define NETSTACK_FRAME_MIN VIRTIO_NET_FRAME_MIN
 
 /* ARP/DHCP replication (replicate.h): slots per sender->receiver ring (a power of two) with
  * few cores.  There are n * (n - 1) rings, so with many cores each ring gets fewer slots, down

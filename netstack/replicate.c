@@ -10,10 +10,9 @@
 #include "netstack/limits.h"
 #include "netstack/replicate.h"
 
-#define ETH_HLEN         14
 #define ETHTYPE_IPV4     0x0800
 #define ETHTYPE_ARP      0x0806
-#define ARP_FRAME_MIN    (ETH_HLEN + 28) /* Ethernet + ARP for IPv4 over Ethernet */
+#define ARP_FRAME_MIN    (NETSTACK_ETH_HLEN + 28) /* Ethernet + ARP for IPv4 over Ethernet */
 #define IP_PROTO_UDP     17
 #define DHCP_CLIENT_PORT 68
 
@@ -53,7 +52,7 @@ static uint32_t be32(const uint8_t *p)
 enum netstack_repl_class netstack_repl_classify(const uint8_t *f, size_t len, uint32_t our_ip,
                                                 uint32_t netmask)
 {
-    if (len < ETH_HLEN)
+    if (len < NETSTACK_ETH_HLEN)
         return NETSTACK_REPL_DROP;
     switch (be16(f + 12)) {
     case ETHTYPE_ARP:
@@ -64,8 +63,8 @@ enum netstack_repl_class netstack_repl_classify(const uint8_t *f, size_t len, ui
         return NETSTACK_REPL_DROP;
     }
 
-    const uint8_t *ip = f + ETH_HLEN;
-    size_t iplen = len - ETH_HLEN;
+    const uint8_t *ip = f + NETSTACK_ETH_HLEN;
+    size_t iplen = len - NETSTACK_ETH_HLEN;
     if (iplen < 20 || ip[0] >> 4 != 4)
         return NETSTACK_REPL_DROP;
     size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
