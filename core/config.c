@@ -70,15 +70,7 @@ static struct core_config parsed;
 
 const struct core_config *core_config = &core_config_defaults;
 
-static const struct core_config_module core_module = {
-    .name = "core",
-    .opts = options,
-    .nopts = sizeof(options) / sizeof(options[0]),
-    .config = &parsed,
-    .defaults = &core_config_defaults,
-    .size = sizeof(parsed),
-};
-CORE_CONFIG_MODULE(core_module);
+CORE_CONFIG_MODULE(core, options, parsed, core_config_defaults);
 
 /* The registrations, gathered by the linker (boot/linker.ld; host tests: GNU ld's own). */
 extern const struct core_config_module *const __start_core_config_modules[],

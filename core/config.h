@@ -56,11 +56,26 @@ struct core_config_module {
     size_t size;          /* sizeof the configuration */
 };
 
-/* Register `m` (a struct core_config_module at file scope) with the parser.  The linker
- * gathers the registrations (section core_config_modules, see boot/linker.ld). */
-#define CORE_CONFIG_MODULE(m)                                                                      \
-    static const struct core_config_module *const core_config_module_##m                           \
-        __attribute__((used, section("core_config_modules"), aligned(8))) = &m
+/*
+ * Register a module's keys with the parser, at file scope in the module's config.c:
+ *   CORE_CONFIG_MODULE(httpd, options, parsed, defaults);
+ * where options is its array of struct core_cmdline_opt, parsed its configuration struct and
+ * defaults a const struct of the same type.  The linker gathers the registrations (section
+ * core_config_modules, see boot/linker.ld).
+ */
+#define CORE_CONFIG_MODULE(mod, opts_, parsed_, defaults_)                                         \
+    _Static_assert(sizeof(parsed_) == sizeof(defaults_), #mod ": defaults of another type");       \
+    static const struct core_config_module core_config_module_##mod = {                            \
+        .name = #mod,                                                                              \
+        .opts = (opts_),                                                                           \
+        .nopts = sizeof(opts_) / sizeof((opts_)[0]),                                               \
+        .config = &(parsed_),                                                                      \
+        .defaults = &(defaults_),                                                                  \
+        .size = sizeof(parsed_),                                                                   \
+    };                                                                                             \
+    static const struct core_config_module *const core_config_module_ptr_##mod                     \
+        __attribute__((used, section("core_config_modules"), aligned(8))) =                        \
+            &core_config_module_##mod
 
 /* Modules that can register keys (a bound for the parser's table array). */
 #define CORE_CONFIG_MAX_MODULES 16

@@ -153,12 +153,4 @@ static const struct core_cmdline_opt options[] = {
 static struct httpd_config parsed = defaults;
 const struct httpd_config *const httpd_config = &parsed;
 
-static const struct core_config_module httpd_module = {
-    .name = "httpd",
-    .opts = options,
-    .nopts = sizeof(options) / sizeof(options[0]),
-    .config = &parsed,
-    .defaults = &defaults,
-    .size = sizeof(parsed),
-};
-CORE_CONFIG_MODULE(httpd_module);
+CORE_CONFIG_MODULE(httpd, options, parsed, defaults);

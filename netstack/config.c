@@ -45,12 +45,4 @@ static const struct core_cmdline_opt options[] = {
 static struct netstack_config parsed = defaults;
 const struct netstack_config *const netstack_config = &parsed;
 
-static const struct core_config_module netstack_module = {
-    .name = "netstack",
-    .opts = options,
-    .nopts = sizeof(options) / sizeof(options[0]),
-    .config = &parsed,
-    .defaults = &defaults,
-    .size = sizeof(parsed),
-};
-CORE_CONFIG_MODULE(netstack_module);
+CORE_CONFIG_MODULE(netstack, options, parsed, defaults);

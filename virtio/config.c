@@ -22,12 +22,4 @@ static const struct core_cmdline_opt options[] = {
 static struct virtio_config parsed = defaults;
 const struct virtio_config *const virtio_config = &parsed;
 
-static const struct core_config_module virtio_module = {
-    .name = "virtio",
-    .opts = options,
-    .nopts = sizeof(options) / sizeof(options[0]),
-    .config = &parsed,
-    .defaults = &defaults,
-    .size = sizeof(parsed),
-};
-CORE_CONFIG_MODULE(virtio_module);
+CORE_CONFIG_MODULE(virtio, options, parsed, defaults);
