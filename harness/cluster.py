@@ -71,6 +71,14 @@ class Cluster:
 
     # -- setup -------------------------------------------------------------------------------
     def start(self):
+        """Everything up and every VM UP in HAProxy; on any failure all of it is undone."""
+        try:
+            return self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self):
         _ip("netns", "add", self.ns)
         _ip("-n", self.ns, "link", "set", "lo", "up")
         _ip("-n", self.ns, "link", "add", "br0", "type", "bridge")
