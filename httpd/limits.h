@@ -57,19 +57,16 @@
 
 /* ---- Per-connection resources (the connection layer, httpd/server.c) ------------------------
  * What a client can make one connection hold, each counted in what it costs.  A client that
- * reaches one is slowed (back-pressure) or closed, and counted in `stats`. */
+ * reaches one is slowed (TCP back-pressure) or closed, and counted in `stats`. */
 
 /* Bytes received but not yet parsed while a response is pending (pipelined requests wait until
- * the previous response is queued).  Past it the connection takes no more input: lwIP keeps one
- * segment and drops later ones unacknowledged, so the client waits and resends (TCP
- * back-pressure, counted in in_paused=).  About 100 typical pipelined GETs. */
-#ifndef HTTPD_INPUT_HELD_MAX
-#define HTTPD_INPUT_HELD_MAX (16 * 1024)
-#endif
+ * the previous response is queued) are bounded by TCP's receive window (TCP_WND, 64 KiB): they
+ * are acknowledged to the window only as the parser consumes them, so a client that runs ahead
+ * meets a shut window (TCP's own back-pressure: nothing is dropped, nothing resent). */
 
 /* Received segments shorter than this are copied into the connection's own coalescing buffer
  * instead of being kept as one lwIP pbuf each: a 1-byte segment kept as its own pbuf costs ~96
- * bytes of heap, so 1-byte segments would multiply HTTPD_INPUT_HELD_MAX by ~100. */
+ * bytes of heap, so a window of 1-byte segments would cost ~6 MiB instead of 64 KiB. */
 #define HTTPD_INPUT_COALESCE_BELOW 512
 
 /* Bytes of one coalescing buffer: with lwIP's pbuf header it fills a 2 KiB heap size class. */
@@ -91,14 +88,16 @@
 #define HTTPD_CONN_MEM_PCT 50
 #endif
 
-/* Bytes of heap one connection may come to hold at most: its struct conn, its parser (only
- * while a request is in progress), a head block left over when the send buffer was full,
- * HTTPD_INPUT_HELD_MAX of input in coalescing buffers, and lwIP's share (pcb, the segments and
- * pbufs of a full send queue, NETSTACK_OOSEQ_PBUFS_MAX out-of-order segments, one refused
- * segment).  A core admits a new connection only while its heap use is at least this far below
- * its budget (httpd/budget.c): a connection admitted last can still reach its limits, and the
+/* Bytes of heap one connection may come to hold at most: struct conn and lwIP's pcb (~0.4 KiB),
+ * its parser while a request is in progress (~6.5 KiB), the rest of a header block the send
+ * buffer had no room for (< 5 KiB, rare), a receive window of input (64 KiB: in 2 KiB
+ * coalescing buffers, or full-size segments at ~1.5 KiB per 1460 bytes: ~70 KiB), lwIP's send
+ * queue (TCP_SND_QUEUELEN pbufs and their segments: ~25 KiB; file bytes are by reference) and
+ * NETSTACK_OOSEQ_PBUFS_MAX out-of-order segments (~26 KiB): about 130 KiB, rounded up.
+ * A core admits a new connection only while its heap use is at least this far below its
+ * budget (httpd/budget.c): a connection admitted last can still reach its limits, and the
  * memory outside the budgets absorbs what established connections grow by together. */
-#define HTTPD_CONN_WORST (64 * 1024)
+#define HTTPD_CONN_WORST (160 * 1024)
 
 /* ---- Access log -------------------------------------------------------------------------- */
 

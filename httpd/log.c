@@ -6,20 +6,34 @@
 #include "core/time.h"
 #include "httpd/log.h"
 
+#define NS_PER_S 1000000000ull
+
+/* Start a new second if now_s (seconds since boot) is one: log how many lines the last ones
+ * left out. */
+static void tick(struct httpd_log *l, uint32_t now_s)
+{
+    if (l->second == now_s)
+        return;
+    l->second = now_s;
+    l->count = 0;
+    if (l->limited != l->reported) { /* at most once a second, and only while it grows */
+        log_warn("httpd: %llu access log lines not written (over %u/s per core or %u/s per "
+                 "client)",
+                 (unsigned long long)(l->limited - l->reported), HTTPD_LOG_LINES_PER_S,
+                 HTTPD_LOG_CLIENT_LINES_PER_S);
+        l->reported = l->limited;
+    }
+}
+
+static void report_due(void *arg)
+{
+    tick(arg, (uint32_t)(core_time_ns() / NS_PER_S));
+}
+
 /* Whether one more line may be written now, counting it if so. */
 static bool allow(struct httpd_log *l, uint32_t peer, uint32_t now_s)
 {
-    if (l->second != now_s) {
-        l->second = now_s;
-        l->count = 0;
-        if (l->limited != l->reported) { /* at most once a second, and only while it grows */
-            log_warn("httpd: %llu access log lines not written (over %u/s per core or %u/s "
-                     "per client)",
-                     (unsigned long long)(l->limited - l->reported), HTTPD_LOG_LINES_PER_S,
-                     HTTPD_LOG_CLIENT_LINES_PER_S);
-            l->reported = l->limited;
-        }
-    }
+    tick(l, now_s);
     /* Fibonacci hashing of the address picks the client's slot. */
     struct httpd_log_client *c =
         &l->clients[(uint32_t)(peer * 2654435769u) % HTTPD_LOG_CLIENT_SLOTS];
@@ -30,6 +44,8 @@ static bool allow(struct httpd_log *l, uint32_t peer, uint32_t now_s)
     }
     if (l->count >= HTTPD_LOG_LINES_PER_S || c->count >= HTTPD_LOG_CLIENT_LINES_PER_S) {
         l->limited++;
+        if (!l->report.pending) /* report even if no further line comes */
+            core_timer_add(&l->report, ((uint64_t)now_s + 1) * NS_PER_S, report_due, l);
         return false;
     }
     l->count++;
@@ -40,7 +56,7 @@ static bool allow(struct httpd_log *l, uint32_t peer, uint32_t now_s)
 void httpd_log_access(struct httpd_log *l, uint32_t peer, const char *date,
                       const struct httpd_request *req, unsigned status, uint64_t bytes)
 {
-    if (!allow(l, peer, (uint32_t)(core_time_ns() / 1000000000ull)))
+    if (!allow(l, peer, (uint32_t)(core_time_ns() / NS_PER_S)))
         return;
     char addr[16] = "-";
     if (peer != 0) {

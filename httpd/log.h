@@ -2,7 +2,8 @@
  * The access log (httpd/log.c): one Common Log Format line per request that log= selects, every
  * field from the client escaped (core_log_escape), at most HTTPD_LOG_LINES_PER_S lines per
  * second per core and HTTPD_LOG_CLIENT_LINES_PER_S per client address; lines over either rate
- * are counted, not written (log_limited=), and the count is logged once a second while it grows.
+ * are counted, not written (log_limited=), and the count is logged once a second while it grows
+ * (at the next second: from the next line attempted, or a one-shot timer).
  *
  * Context: the main loop of the core that owns `l`.
  */
@@ -11,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/timer.h"
 #include "httpd/limits.h"
 #include "httpd/request.h"
 
@@ -26,6 +28,7 @@ struct httpd_log {
     uint32_t count;    /* lines written in it */
     uint64_t limited;  /* lines not written because of a rate (stats: log_limited=) */
     uint64_t reported; /* `limited` when it was last reported in the log */
+    struct core_timer report; /* armed for the next second while lines were left out */
     struct httpd_log_client clients[HTTPD_LOG_CLIENT_SLOTS];
 };
 

@@ -4,9 +4,20 @@
  * One struct conn per connection, on the owning core's heap.  Received pbufs queue up in
  * conn->in; the parser takes them in order and stops after each complete request, which is
  * answered before the next is parsed (pipelined requests are answered in order).  A response
- * is queued to TCP as: the header block (copied: it lives in a buffer the next response
- * reuses), then the body by reference (file bytes from the immutable content cache, or a
+ * is queued to TCP as: the header block (formatted in the worker's buffer and copied into TCP
+ * at once), then the body by reference (file bytes from the immutable content cache, or a
  * static error page), as much as the send buffer takes; the sent callback continues.
+ *
+ * What a connection costs, and what bounds it (httpd/limits.h):
+ *   - idle (keep-alive, between requests): struct conn only, ~150 bytes, plus lwIP's pcb;
+ *   - reading or answering a request: + the parser (~6.5 KiB), freed once no request is in
+ *     progress and no input waits;
+ *   - a header block TCP had no room for: its remaining bytes, copied (rare);
+ *   - input that waits while a response is pending: at most the receive window (TCP_WND: bytes
+ *     are acknowledged to it only as they are parsed), small segments copied into 2 KiB
+ *     coalescing buffers so they cost their bytes, not a pbuf each;
+ *   - a response the client does not take: the send-progress rule (on_poll) closes it;
+ *   - new connections: max_conns and the per-core memory budget (httpd/budget.h).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,9 +34,12 @@
 #include "core/loop.h"
 #include "core/stats.h"
 #include "core/time.h"
+#include "httpd/budget.h"
 #include "httpd/config.h"
 #include "httpd/date.h"
 #include "httpd/files.h"
+#include "httpd/limits.h"
+#include "httpd/log.h"
 #include "httpd/path.h"
 #include "httpd/request.h"
 #include "httpd/response.h"
@@ -37,13 +51,23 @@
 #define HTTPD_LISTEN_BACKLOG 255     /* half-open connections per core's listener */
 #define HTTPD_POLL_INTERVAL  1       /* poll callback every 500 ms: the timeout granularity */
 #define HTTPD_WRITE_MAX      0xffffu /* one altcp_write call takes a u16 length */
+#define HTTPD_LISTENERS      2       /* listening sockets per core: HTTP, and HTTPS to come */
 
 struct worker {
     bool started; /* listening on this core */
-    struct altcp_pcb *listener;
+    struct altcp_pcb *listeners[HTTPD_LISTENERS]; /* one per entry of worker_start's table */
     struct httpd_clock clock;
+    struct httpd_log log;
+    char *head; /* HTTPD_RESPONSE_HEADER_MAX bytes (this core's heap): the header block being
+                   formatted, copied into TCP (or the connection) before the next one */
     /* Counters, written by this core only, read by the stats line on core 0. */
-    uint64_t reqs, bytes, err4xx, err5xx, refused, timeouts;
+    uint64_t reqs, bytes, err4xx, err5xx;
+    uint64_t refused;      /* connections beyond max_conns */
+    uint64_t refused_mem;  /* connections refused: the core's memory budget was used up */
+    uint64_t timeouts;     /* connections closed by a timeout (any of them) */
+    uint64_t slow_readers; /* of those, by the send-progress rule */
+    uint64_t closed_limit; /* connections closed because a per-connection need (parser, the
+                              rest of a header block) found no memory */
     uint32_t active;
     bool drained; /* drain: listeners closed and no connection left (set by this core, read by
                      core 0's drain coordinator) */
@@ -52,21 +76,28 @@ struct worker {
 struct conn {
     struct worker *w;
     struct altcp_pcb *pcb;
-    struct pbuf *in;          /* received, not yet parsed */
-    uint64_t last_activity;   /* core_time_ns() of the last progress */
-    uint64_t request_started; /* core_time_ns() when the request in progress began */
-    uint32_t reqs;            /* requests answered on this connection */
-    bool sending;             /* a response is being queued */
-    bool close_after;         /* close once the current response is queued */
-    bool peer_closed;         /* FIN received */
-    bool closing;             /* close() returned ERR_MEM: retry from poll */
+    struct httpd_parser *parser; /* heap, while a request is read or input waits; else NULL */
+    struct pbuf *in;             /* received, not yet parsed */
+    struct pbuf *in_tail;        /* last pbuf of `in` if it is a coalescing buffer of ours */
+    uint8_t *in_tail_end;        /* end of in_tail's storage */
+    uint64_t last_activity;      /* core_time_ns() of the last progress */
+    uint64_t request_started;    /* core_time_ns() when the request in progress began */
+    uint64_t acked;              /* bytes the client acknowledged on this connection */
+    uint64_t win_start;          /* core_time_ns() the send-progress window began; 0: none */
+    uint64_t win_acked;          /* `acked` at win_start */
+    uint32_t reqs;               /* requests answered on this connection */
+    uint16_t status;             /* of the response being queued */
+    bool sending;                /* a response is being queued */
+    bool close_after;            /* close once the current response is queued */
+    bool peer_closed;            /* FIN received */
+    bool closing;                /* close() returned ERR_MEM: retry from poll */
     /* The response being queued. */
+    const char *head;    /* header block bytes not yet queued: the worker's buffer (only within
+                            the call that formatted it) or head_copy */
+    char *head_copy;     /* heap copy of the rest of a header block TCP had no room for */
     size_t head_len, head_sent;
     const uint8_t *body; /* next body byte to queue */
     uint64_t body_left;  /* body bytes still to queue */
-    uint16_t status;
-    struct httpd_parser parser;
-    char head[HTTPD_RESPONSE_HEADER_MAX];
 };
 
 static struct worker workers[CORE_MAX_CPUS];
@@ -81,15 +112,9 @@ static bool drain_requested(void)
     return __atomic_load_n(&draining, __ATOMIC_ACQUIRE);
 }
 
+static bool tcp_outstanding(const struct conn *c);
 static void conn_close(struct conn *c);
 static void discard_input(struct conn *c);
-
-/* Whether TCP still holds data of ours that the client has not acknowledged. */
-static bool tcp_outstanding(const struct conn *c)
-{
-    struct netstack_tcp_info info;
-    return netstack_tcp_info(c->pcb, &info) == 0 && (info.in_flight > 0 || info.unsent > 0);
-}
 
 /*
  * The current response is queued and the connection is to close after it.  While draining it
@@ -107,7 +132,7 @@ static bool close_after_response(struct conn *c)
     return false;
 }
 
-/* Each core's drain step, in its main loop: close the listener (new connections are then
+/* Each core's drain step, in its main loop: close the listeners (new connections are then
  * refused by TCP), and say so once no connection is left.  Idle keep-alive connections are
  * closed by their poll callback, busy ones after their current response. */
 static bool drain_poll(void *arg)
@@ -115,10 +140,11 @@ static bool drain_poll(void *arg)
     struct worker *w = arg;
     if (!drain_requested() || w->drained)
         return false;
-    if (w->listener) {
-        netstack_listen_close(w->listener);
-        w->listener = NULL;
-    }
+    for (size_t i = 0; i < HTTPD_LISTENERS; i++)
+        if (w->listeners[i]) {
+            netstack_listen_close(w->listeners[i]);
+            w->listeners[i] = NULL;
+        }
     if (w->active == 0) {
         __atomic_store_n(&w->drained, true, __ATOMIC_RELEASE);
         log_info("httpd: drained, no connection left");
@@ -130,6 +156,8 @@ static void conn_free(struct conn *c)
 {
     if (c->in)
         pbuf_free(c->in);
+    free(c->parser);
+    free(c->head_copy);
     c->w->active--;
     free(c);
 }
@@ -145,6 +173,47 @@ static void discard_input(struct conn *c)
     altcp_recved(c->pcb, c->in->tot_len);
     pbuf_free(c->in);
     c->in = NULL;
+    c->in_tail = NULL;
+}
+
+/*
+ * Keep p (received, in order) after the input already held.  Segments of
+ * HTTPD_INPUT_COALESCE_BELOW bytes or more are kept as lwIP gave them; smaller ones are copied
+ * into a coalescing buffer at the end of the chain, so a stream of tiny segments costs its
+ * bytes, not a pbuf each.  Returns false (nothing kept, p untouched) when no buffer could be
+ * had.
+ */
+static bool in_append(struct conn *c, struct pbuf *p)
+{
+    if (p->tot_len >= HTTPD_INPUT_COALESCE_BELOW) {
+        if (c->in)
+            pbuf_cat(c->in, p);
+        else
+            c->in = p;
+        c->in_tail = NULL; /* ours is no longer last */
+        return true;
+    }
+    struct pbuf *t = c->in_tail;
+    size_t room = t ? (size_t)(c->in_tail_end - ((uint8_t *)t->payload + t->len)) : 0;
+    if (room < p->tot_len) {
+        t = pbuf_alloc(PBUF_RAW, HTTPD_INPUT_CHUNK, PBUF_RAM);
+        if (!t)
+            return false;
+        c->in_tail_end = (uint8_t *)t->payload + HTTPD_INPUT_CHUNK;
+        t->len = t->tot_len = 0; /* filled below */
+        if (c->in)
+            pbuf_cat(c->in, t);
+        else
+            c->in = t;
+        c->in_tail = t;
+    }
+    u16_t n = p->tot_len;
+    pbuf_copy_partial(p, (uint8_t *)t->payload + t->len, n, 0);
+    for (struct pbuf *q = c->in; q; q = q->next) /* t is last: every tot_len counts it */
+        q->tot_len = (u16_t)(q->tot_len + n);
+    t->len = (u16_t)(t->len + n);
+    pbuf_free(p);
+    return true;
 }
 
 static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err);
@@ -184,21 +253,11 @@ static void access_log(const struct conn *c, const struct httpd_request *req, ui
         return;
     ip_addr_t addr;
     u16_t port;
-    char peer[16] = "-";
-    if (altcp_get_tcp_addrinfo(c->pcb, 0, &addr, &port) == ERR_OK) {
-        uint32_t a = ip4_addr_get_u32(ip_2_ip4(&addr)); /* network byte order */
-        snprintf(peer, sizeof(peer), "%u.%u.%u.%u", a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff,
-                 a >> 24);
-    }
-    /* Common Log Format.  A refused request's target may be cut or odd: llhttp has already
-     * rejected control bytes, and it is printed with a bound. */
-    const char *method = req->method == HTTPD_METHOD_GET    ? "GET"
-                         : req->method == HTTPD_METHOD_HEAD ? "HEAD"
-                                                            : "-";
-    log_info("%s - - [%s] \"%s %.200s HTTP/1.%u\" %u %llu", peer,
-             httpd_clock_now(&c->w->clock, core_time_wall()), method,
-             req->status ? "-" : req->target, req->version_minor, c->status,
-             (unsigned long long)bytes);
+    uint32_t peer = 0;
+    if (altcp_get_tcp_addrinfo(c->pcb, 0, &addr, &port) == ERR_OK)
+        peer = ip4_addr_get_u32(ip_2_ip4(&addr));
+    httpd_log_access(&c->w->log, peer, httpd_clock_now(&c->w->clock, core_time_wall()), req,
+                     c->status, bytes);
 }
 
 /* Decide the response to the request in hand and set up its queueing. */
@@ -213,10 +272,12 @@ static void respond(struct conn *c, struct httpd_request *req)
 
     int rc;
     struct httpd_path path;
+    char *head = w->head;
+    const size_t cap = HTTPD_RESPONSE_HEADER_MAX;
     if (req->status) {
-        rc = httpd_response_error(req, req->status, &w->clock, c->head, sizeof(c->head), &r);
+        rc = httpd_response_error(req, req->status, &w->clock, head, cap, &r);
     } else if (httpd_path_parse(req->target, req->target_len, &path) < 0) {
-        rc = httpd_response_error(req, 400, &w->clock, c->head, sizeof(c->head), &r);
+        rc = httpd_response_error(req, 400, &w->clock, head, cap, &r);
     } else {
         const struct content_file *f = NULL;
         if (!httpd_path_is_dir(&path) || httpd_path_add_index(&path) == 0)
@@ -227,22 +288,23 @@ static void respond(struct conn *c, struct httpd_request *req)
             if (!e)
                 rc = -ENOENT;
             else
-                rc = httpd_response_file(req, &e->plain, e->gz, &w->clock, c->head, sizeof(c->head),
+                rc = httpd_response_file(req, &e->plain, e->gz, &w->clock, head, cap,
                                          &r);
         } else if (!httpd_path_is_dir(&path) && content_cache_is_dir(path.path, path.len)) {
             char location[HTTPD_TARGET_MAX + 2];
             rc = httpd_path_location(&path, location, sizeof(location));
             rc = rc < 0 ? rc
-                        : httpd_response_redirect(req, location, &w->clock, c->head,
-                                                  sizeof(c->head), &r);
+                        : httpd_response_redirect(req, location, &w->clock, head, cap,
+                                                  &r);
         } else {
-            rc = httpd_response_error(req, 404, &w->clock, c->head, sizeof(c->head), &r);
+            rc = httpd_response_error(req, 404, &w->clock, head, cap, &r);
         }
     }
     if (rc < 0) /* a header block that did not fit: cannot happen with HEADER_MAX, but fail safe */
-        rc = httpd_response_error(req, 500, &w->clock, c->head, sizeof(c->head), &r);
+        rc = httpd_response_error(req, 500, &w->clock, head, cap, &r);
 
     c->status = r.status;
+    c->head = head;
     c->head_len = r.head_len;
     c->head_sent = 0;
     if (r.file && r.length) {
@@ -254,6 +316,10 @@ static void respond(struct conn *c, struct httpd_request *req)
     }
     c->sending = true;
     c->close_after = !r.keep_alive;
+    if (c->win_start == 0) { /* the send-progress window starts with the first response */
+        c->win_start = core_time_ns();
+        c->win_acked = c->acked;
+    }
     w->reqs++;
     w->bytes += c->head_len + c->body_left;
     if (r.status >= 500)
@@ -264,36 +330,75 @@ static void respond(struct conn *c, struct httpd_request *req)
 }
 
 /* Queue as much of the current response as TCP takes; c->sending clears once all is queued
- * (otherwise the sent or poll callback continues). */
-static void queue_response(struct conn *c)
+ * (otherwise the sent or poll callback continues).  Returns false if the connection must be
+ * closed: the rest of a header block found no memory to wait in. */
+static bool queue_response(struct conn *c)
 {
     while (c->head_sent < c->head_len) {
         u16_t room = altcp_sndbuf(c->pcb);
         size_t n = c->head_len - c->head_sent;
         if (n > room)
             n = room;
-        if (n == 0)
-            return;
         u8_t flags = TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0);
-        if (altcp_write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
-            return; /* queue full: the sent callback continues */
+        if (n == 0 || altcp_write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
+            break; /* queue full: the sent callback continues */
         c->head_sent += n;
     }
+    if (c->head_sent < c->head_len) {
+        if (c->head_copy == NULL) {
+            /* The rest is still in the worker's buffer, which the next response reuses: keep
+             * a copy of just what is left (the send buffer was nearly full: rare). */
+            size_t rest = c->head_len - c->head_sent;
+            c->head_copy = malloc(rest);
+            if (!c->head_copy)
+                return false;
+            memcpy(c->head_copy, c->head + c->head_sent, rest);
+            c->head = c->head_copy;
+            c->head_len = rest;
+            c->head_sent = 0;
+        }
+        return true;
+    }
+    if (c->head_copy) {
+        free(c->head_copy);
+        c->head_copy = NULL;
+    }
+    c->head = NULL;
     while (c->body_left) {
         u16_t room = altcp_sndbuf(c->pcb);
         uint64_t n = c->body_left < room ? c->body_left : room;
         if (n > HTTPD_WRITE_MAX)
             n = HTTPD_WRITE_MAX;
         if (n == 0)
-            return;
+            return true;
         /* By reference: cache bytes and static pages never change. */
         u8_t flags = n < c->body_left ? TCP_WRITE_FLAG_MORE : 0;
         if (altcp_write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
-            return;
+            return true;
         c->body += n;
         c->body_left -= n;
     }
     c->sending = false;
+    return true;
+}
+
+/* The parser for the next request: reused, or made fresh (an idle connection has none). */
+static bool parser_get(struct conn *c)
+{
+    if (c->parser)
+        return true;
+    c->parser = malloc(sizeof(*c->parser));
+    if (!c->parser)
+        return false;
+    httpd_request_init(c->parser);
+    return true;
+}
+
+/* Abort c for a need that found no memory (counted); c is freed. */
+static void conn_abort_limit(struct conn *c)
+{
+    c->w->closed_limit++;
+    altcp_abort(c->pcb); /* on_err frees c */
 }
 
 /* Answer what can be answered: queue the current response, then parse and answer the next
@@ -302,7 +407,10 @@ static bool process(struct conn *c)
 {
     for (;;) {
         if (c->sending) {
-            queue_response(c);
+            if (!queue_response(c)) {
+                conn_abort_limit(c);
+                return false;
+            }
             if (c->sending)
                 break; /* wait for the sent callback */
             if (c->close_after || drain_requested()) {
@@ -314,18 +422,24 @@ static bool process(struct conn *c)
         }
         if (!c->in)
             break;
+        if (!parser_get(c)) {
+            conn_abort_limit(c);
+            return false;
+        }
         struct pbuf *p = c->in;
         size_t used = 0;
-        if (!httpd_request_in_progress(&c->parser))
+        if (!httpd_request_in_progress(c->parser))
             c->request_started = core_time_ns();
         enum httpd_feed_result res =
-            httpd_request_feed(&c->parser, (const char *)p->payload, p->len, &used);
+            httpd_request_feed(c->parser, (const char *)p->payload, p->len, &used);
         if (used) {
             c->in = pbuf_free_header(c->in, (u16_t)used);
+            if (!c->in)
+                c->in_tail = NULL; /* the tail is last: it went with the rest */
             altcp_recved(c->pcb, (u16_t)used);
         }
         if (res == HTTPD_FEED_REQUEST) {
-            respond(c, httpd_request_get(&c->parser));
+            respond(c, httpd_request_get(c->parser));
         } else if (res == HTTPD_FEED_CLOSED) {
             discard_input(c); /* the last request closed the connection: nothing more to parse */
             break;
@@ -335,6 +449,12 @@ static bool process(struct conn *c)
     if (!c->sending && c->peer_closed && !c->in) {
         conn_close(c);
         return false;
+    }
+    /* Idle between requests: give the parser back (a fresh one is as good as a reused one at a
+     * request boundary); keep-alive connections then cost their struct conn only. */
+    if (c->parser && !c->in && !c->sending && !httpd_request_in_progress(c->parser)) {
+        free(c->parser);
+        c->parser = NULL;
     }
     return true;
 }
@@ -347,14 +467,16 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
             pbuf_free(p);
         return ERR_OK;
     }
-    c->last_activity = core_time_ns();
-    if (!p) {
-        c->peer_closed = true;
-    } else if (c->in) {
-        pbuf_cat(c->in, p);
+    if (p) {
+        /* Input only waits while a response is pending, and TCP's receive window bounds it:
+         * bytes are acknowledged to the window (altcp_recved) only as the parser consumes
+         * them, so a client that pipelines ahead of its responses meets a closing window. */
+        if (!in_append(c, p))
+            return ERR_MEM; /* no memory for a coalescing buffer now: lwIP offers p again */
     } else {
-        c->in = p;
+        c->peer_closed = true;
     }
+    c->last_activity = core_time_ns();
     process(c); /* may close and free c: nothing after this touches it */
     return ERR_OK;
 }
@@ -363,10 +485,43 @@ static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
 {
     struct conn *c = arg;
     if (c) {
+        c->acked += len;
         c->last_activity = core_time_ns();
         process(c);
     }
     return ERR_OK;
+}
+
+/*
+ * The send-progress rule, at the end of each window of send_stall_ms while a response is
+ * outstanding: a client that acknowledged less than HTTPD_SEND_MIN_PROGRESS bytes in it, and is
+ * itself what holds the data back (netstack_tcp_peer_stalled), is reset.  Returns whether it
+ * was (c is then freed).
+ */
+static bool send_stalled(struct conn *c, uint64_t now)
+{
+    uint64_t window = (uint64_t)httpd_config->send_stall_ms * 1000000ull;
+    if (now - c->win_start < window)
+        return false;
+    uint64_t progress = c->acked - c->win_acked;
+    struct netstack_tcp_info info;
+    if (progress < HTTPD_SEND_MIN_PROGRESS && netstack_tcp_info(c->pcb, &info) == 0 &&
+        netstack_tcp_peer_stalled(&info, progress > 0)) {
+        c->w->timeouts++;
+        c->w->slow_readers++;
+        altcp_abort(c->pcb); /* RST: frees the response's buffers at once; on_err frees c */
+        return true;
+    }
+    c->win_start = now; /* enough progress, or the server held the data: a new window */
+    c->win_acked = c->acked;
+    return false;
+}
+
+/* Whether TCP still holds data of ours that the client has not acknowledged. */
+static bool tcp_outstanding(const struct conn *c)
+{
+    struct netstack_tcp_info info;
+    return netstack_tcp_info(c->pcb, &info) == 0 && (info.in_flight > 0 || info.unsent > 0);
 }
 
 /* Every 500 ms while the connection exists: timeouts and retries. */
@@ -381,18 +536,19 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     uint64_t now = core_time_ns();
-    if (c->sending) {
-        /* A client that stops reading holds a response (and its buffers): reset it once the
-         * response has made no progress for send_stall_ms. */
-        if (now - c->last_activity >= httpd_config->send_stall_ms * 1000000ull) {
-            c->w->timeouts++;
-            altcp_abort(c->pcb); /* on_err frees c */
-            return ERR_ABRT;
+    if (c->sending || tcp_outstanding(c)) {
+        if (c->win_start == 0) {
+            c->win_start = now;
+            c->win_acked = c->acked;
         }
-        process(c); /* the send buffer may have room that no sent callback announced */
+        if (send_stalled(c, now))
+            return ERR_ABRT;
+        if (c->sending)
+            process(c); /* the send buffer may have room that no sent callback announced */
         return ERR_OK;
     }
-    bool in_request = httpd_request_in_progress(&c->parser);
+    c->win_start = 0; /* everything acknowledged: the next response starts a new window */
+    bool in_request = c->parser && httpd_request_in_progress(c->parser);
     if (drain_requested() && !in_request && !c->in) {
         conn_close(c); /* draining: an idle keep-alive connection goes now */
         return ERR_OK;
@@ -419,54 +575,138 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct conn *c = NULL;
-    if (w->active < httpd_config->max_conns && !drain_requested())
-        c = malloc(sizeof(*c));
-    if (!c) {
+    if (drain_requested())
+        w->refused++; /* accepted just before the listener closed */
+    else if (w->active >= httpd_config->max_conns)
         w->refused++;
+    else if (!httpd_budget_admit())
+        w->refused_mem++;
+    else if (!(c = malloc(sizeof(*c))))
+        w->refused_mem++;
+    if (!c) {
         altcp_abort(pcb); /* RST: refused cleanly, the client sees it at once */
         return ERR_ABRT;
     }
-    memset(c, 0, offsetof(struct conn, parser));
+    memset(c, 0, sizeof(*c));
     c->w = w;
     c->pcb = pcb;
     c->last_activity = core_time_ns();
-    httpd_request_init(&c->parser);
     w->active++;
     set_callbacks(c, true);
     altcp_nagle_disable(pcb);
     return ERR_OK;
 }
 
-static void worker_start(unsigned cpu)
+size_t httpd_budget_idle_cost(void)
 {
-    if (!netstack_link_has_stack(cpu) || !httpd_config->http_port)
-        return;
-    struct worker *w = &workers[cpu];
-    httpd_clock_init(&w->clock);
-    int rc =
-        netstack_listen(&w->listener, httpd_config->http_port, HTTPD_LISTEN_BACKLOG, on_accept, w);
-    if (rc < 0) {
-        log_error("httpd: cannot listen on port %u (%d)", httpd_config->http_port, rc);
-        return;
-    }
-    core_loop_add(&(struct core_poller){.poll = drain_poll, .arg = w, .name = "httpd-drain"});
-    __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
-    if (cpu == 0)
-        log_info("httpd: serving on port %u", httpd_config->http_port);
+    return sizeof(struct conn) + sizeof(struct tcp_pcb);
 }
 
-static void httpd_stats(unsigned cpu, char *buf, size_t len)
+/* The listeners every core opens: each a port from the configuration and the accept callback
+ * for its connections (HTTPS joins with its own port and callback). */
+struct listener_spec {
+    const char *name;
+    uint16_t port;
+    altcp_accept_fn accept;
+};
+
+static int listen_on(const struct listener_spec *spec, struct worker *w, struct altcp_pcb **out,
+                     unsigned cpu)
+{
+    int rc = netstack_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w);
+    if (rc < 0) {
+        log_error("httpd: cannot listen on port %u (%s): %d", spec->port, spec->name, rc);
+        return rc;
+    }
+    if (cpu == 0)
+        log_info("httpd: serving on port %u (%s)", spec->port, spec->name);
+    return 0;
+}
+
+static void worker_start(unsigned cpu)
+{
+    if (!netstack_link_has_stack(cpu))
+        return;
+    const struct listener_spec specs[HTTPD_LISTENERS] = {
+        {"HTTP", httpd_config->http_port, on_accept},
+    };
+    struct worker *w = &workers[cpu];
+    httpd_clock_init(&w->clock);
+    w->head = malloc(HTTPD_RESPONSE_HEADER_MAX); /* this core's heap */
+    if (!w->head) {
+        log_error("httpd: cpu%u: no memory for its worker", cpu);
+        return;
+    }
+    httpd_budget_start();
+    unsigned listening = 0;
+    for (size_t i = 0; i < HTTPD_LISTENERS; i++)
+        if (specs[i].accept && specs[i].port &&
+            listen_on(&specs[i], w, &w->listeners[i], cpu) == 0)
+            listening++;
+    if (listening) {
+        core_loop_add(&(struct core_poller){.poll = drain_poll, .arg = w, .name = "httpd-drain"});
+        __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
+    }
+}
+
+enum {
+    ST_REQS, ST_BYTES, ST_ACTIVE, ST_4XX, ST_5XX, ST_REFUSED, ST_REFUSED_MEM, ST_TIMEOUTS,
+    ST_SLOW_READERS, ST_CLOSED_LIMIT, ST_LOG_LIMITED, ST_CONN_MEM, ST_NFIELDS
+};
+
+static const struct core_stats_field httpd_fields[ST_NFIELDS] = {
+    [ST_REQS] = {"reqs", "toril_http_requests_total", NULL, "HTTP requests answered.",
+                 CORE_STATS_COUNTER, 1},
+    [ST_BYTES] = {"bytes", "toril_http_response_bytes_total", NULL,
+                  "Bytes of response headers and bodies queued.", CORE_STATS_COUNTER, 1},
+    [ST_ACTIVE] = {"active", "toril_http_connections", NULL, "Open HTTP connections.",
+                   CORE_STATS_GAUGE, 1},
+    [ST_4XX] = {"err4xx", "toril_http_errors_total", "class=\"4xx\"",
+                "Requests answered with an error status.", CORE_STATS_COUNTER, 1},
+    [ST_5XX] = {"err5xx", "toril_http_errors_total", "class=\"5xx\"", NULL,
+                CORE_STATS_COUNTER, 1},
+    [ST_REFUSED] = {"refused", "toril_http_refused_total", "reason=\"max_conns\"",
+                    "Connections refused (reset) at accept.", CORE_STATS_COUNTER, 1},
+    [ST_REFUSED_MEM] = {"refused_mem", "toril_http_refused_total", "reason=\"memory\"", NULL,
+                        CORE_STATS_COUNTER, 1},
+    [ST_TIMEOUTS] = {"timeouts", "toril_http_timeouts_total", NULL,
+                     "Connections closed by a timeout (idle, header read, send progress).",
+                     CORE_STATS_COUNTER, 1},
+    [ST_SLOW_READERS] = {"slow_readers", "toril_http_slow_readers_total", NULL,
+                         "Connections reset because the client took too little of a response.",
+                         CORE_STATS_COUNTER, 1},
+    [ST_CLOSED_LIMIT] = {"closed_limit", "toril_http_closed_limit_total", NULL,
+                         "Connections closed because a per-connection need found no memory.",
+                         CORE_STATS_COUNTER, 1},
+    [ST_LOG_LIMITED] = {"log_limited", "toril_http_log_limited_total", NULL,
+                        "Access log lines not written (rate limits).", CORE_STATS_COUNTER, 1},
+    [ST_CONN_MEM] = {"conn_mem", "toril_http_core_heap_bytes", NULL,
+                     "Heap held by the core (its connections' memory, against its budget).",
+                     CORE_STATS_GAUGE, 1},
+};
+
+static bool httpd_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
 {
     if (cpu >= CORE_MAX_CPUS || !__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE))
-        return;
+        return false;
     const struct worker *w = &workers[cpu];
-    core_stats_append(buf, len,
-                      " reqs=%llu bytes=%llu active=%u err4xx=%llu err5xx=%llu refused=%llu "
-                      "timeouts=%llu",
-                      (unsigned long long)w->reqs, (unsigned long long)w->bytes, w->active,
-                      (unsigned long long)w->err4xx, (unsigned long long)w->err5xx,
-                      (unsigned long long)w->refused, (unsigned long long)w->timeouts);
+    v[ST_REQS] = w->reqs;
+    v[ST_BYTES] = w->bytes;
+    v[ST_ACTIVE] = w->active;
+    v[ST_4XX] = w->err4xx;
+    v[ST_5XX] = w->err5xx;
+    v[ST_REFUSED] = w->refused;
+    v[ST_REFUSED_MEM] = w->refused_mem;
+    v[ST_TIMEOUTS] = w->timeouts;
+    v[ST_SLOW_READERS] = w->slow_readers;
+    v[ST_CLOSED_LIMIT] = w->closed_limit;
+    v[ST_LOG_LIMITED] = w->log.limited;
+    v[ST_CONN_MEM] = httpd_budget_used(cpu);
+    return true;
 }
+
+static const struct core_stats_source httpd_source = {
+    .fields = httpd_fields, .nfields = ST_NFIELDS, .per_cpu = true, .read = httpd_read};
 
 void httpd_server_drain(void)
 {
@@ -492,7 +732,8 @@ int httpd_server_boot(void)
     int rc = httpd_files_build(); /* logged */
     if (rc < 0)
         return rc;
-    core_stats_register(httpd_stats);
+    httpd_budget_boot(core_ncpus);
+    core_stats_add(&httpd_source);
     core_drain_register(&drain_participant);
     core_loop_on_each_cpu(worker_start);
     return 0;

@@ -262,6 +262,11 @@ bool netstack_if_tx_backlogged(void)
     return txq_count > 0;
 }
 
+unsigned netstack_if_cpu(void)
+{
+    return config.cpu;
+}
+
 void netstack_if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw)
 {
     ip4_addr_t a, m, g;

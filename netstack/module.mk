@@ -45,7 +45,8 @@ NETSTACK_INSTANCE_HDRS := netstack/port/lwipopts.h netstack/port/arch/cc.h \
 # Shared by all cores (ordinary kernel sources, ordinary data): the link between each core's
 # queue pair and its stack, the DHCP lease sharing, ARP replication, the echo service, glue.
 NETSTACK_SHARED_SRCS := netstack/netstack.c netstack/replicate.c netstack/echo.c \
-	netstack/lease.c netstack/link.c netstack/config.c netstack/tcpinfo.c netstack/tcpguard.c
+	netstack/lease.c netstack/link.c netstack/config.c netstack/tcpinfo.c netstack/tcpguard.c \
+	netstack/tcpguard_stats.c
 KERNEL_SRCS += $(NETSTACK_SHARED_SRCS)
 NETSTACK_SHARED_OBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(NETSTACK_SHARED_SRCS))
 $(NETSTACK_SHARED_OBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS)
@@ -99,10 +100,12 @@ netstack-size: $(BUILD)/netstack/lwip-percpu.o
 NETSTACK_HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(NETSTACK_CFLAGS) --param asan-globals=0
 $(eval $(call netstack_lwip,$(BUILD)/host/netstack,$(HOST_CC),$$(NETSTACK_HOST_CFLAGS),netstack_percpu_data netstack_percpu_bss))
 NETSTACK_TEST_ENV := netstack/tests/host_env.c tests/host/log_host.c
+# What lwIP's hooks (netstack/hooks.h) call: every test that links lwIP links these.
+NETSTACK_HOOK_SRCS := netstack/tcpguard.c netstack/tcpinfo.c
 
 $(eval $(call host_test,netstack/test_instances,netstack/tests/test_instances.c \
 	netstack/tests/host_wire.c netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c \
-	$(NETSTACK_TEST_ENV) $(BUILD)/host/netstack/lwip-percpu.o))
+	$(NETSTACK_TEST_ENV) $(NETSTACK_HOOK_SRCS) $(BUILD)/host/netstack/lwip-percpu.o))
 $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c \
 	netstack/replicate.c $(NETSTACK_TEST_ENV)))
 # The link layer: link.c between the virtio-net driver on the fake device (virtio/tests/) and
@@ -110,7 +113,8 @@ $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c 
 $(eval $(call host_test,netstack/test_link,netstack/tests/test_link.c netstack/link.c \
 	netstack/lease.c netstack/replicate.c netstack/netstack.c netstack/echo.c netstack/config.c \
 	netstack/tests/host_cores.c $(NETSTACK_TEST_ENV) virtio/net.c virtio/virtq.c virtio/virtio.c \
-	virtio/tests/fake_device.c $(BUILD)/host/netstack/lwip-percpu.o))
+	virtio/tests/fake_device.c $(NETSTACK_HOOK_SRCS) netstack/tcpguard_stats.c \
+	$(BUILD)/host/netstack/lwip-percpu.o))
 
 NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate \
 	$(BUILD)/host/netstack/test_link

@@ -95,6 +95,10 @@ uint64_t netstack_if_poll(void);
 /* Whether frames wait for room in the transmit ring (then poll again soon). */
 bool netstack_if_tx_backlogged(void);
 
+/* The core this instance belongs to (config.cpu): for code that lwIP calls back (hooks) and
+ * that keeps per-core state outside the instance. */
+unsigned netstack_if_cpu(void);
+
 /* Set the IPv4 address, netmask and gateway (host byte order; ip 0 takes the interface down).
  * For the cores that did not run DHCP, when core 0's lease changes. */
 void netstack_if_set_addr(uint32_t ip, uint32_t netmask, uint32_t gw);

@@ -25,9 +25,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/cpu.h"
+#include "core/limits.h"
 #include "core/random.h"
-#include "core/stats.h"
 #include "core/time.h"
 #include "lwip/inet_chksum.h"
 #include "lwip/ip.h"
@@ -36,6 +35,7 @@
 #include "lwip/tcp.h"
 #include "netstack/hooks.h"
 #include "netstack/limits.h"
+#include "netstack/netif.h"
 #include "netstack/tcpguard.h"
 
 #define COOKIE_PERIOD_S  8  /* the cookie clock ticks every 8 s ... */
@@ -44,16 +44,18 @@
                                                        cookie only this long after one was sent */
 
 struct guard {
-    uint64_t key[2];       /* SipHash key, from RDRAND at first use */
-    bool keyed;            /* key is set */
-    uint64_t cookie_sent;  /* core_time_ns() of the last cookie sent; 0: never */
-    uint64_t cookies;      /* SYN-ACKs sent with a cookie (the backlog was full) */
-    uint64_t cookies_ok;   /* connections made from a valid cookie */
-    uint64_t cookies_bad;  /* ACKs to a listener with an invalid or expired cookie */
-    uint64_t tw_reused;    /* TIME_WAIT pcbs freed early because the list was full */
+    struct netstack_tcpguard_counters c; /* first: the stats line reads them from core 0 */
+    uint64_t key[2];                     /* SipHash key, from RDRAND at first use */
+    bool keyed;                          /* key is set */
+    uint64_t cookie_sent; /* core_time_ns() of the last cookie sent; 0: never */
 } __attribute__((aligned(64)));
 
 static struct guard guards[CORE_MAX_CPUS];
+
+const struct netstack_tcpguard_counters *netstack_tcpguard_counters(unsigned cpu)
+{
+    return cpu < CORE_MAX_CPUS ? &guards[cpu].c : NULL;
+}
 
 /* MSS values a cookie can carry (3 bits); the largest not above the client's is used. */
 static const uint16_t cookie_mss[8] = {536, 1024, 1220, 1300, 1360, 1400, 1440, 1460};
@@ -104,7 +106,7 @@ uint64_t netstack_siphash(const uint64_t key[2], const uint64_t *m, unsigned nwo
 
 static struct guard *guard(void)
 {
-    struct guard *g = &guards[core_cpu_id()];
+    struct guard *g = &guards[netstack_if_cpu()];
     if (!g->keyed) {
         g->key[0] = core_random_u64();
         g->key[1] = core_random_u64();
@@ -202,7 +204,7 @@ static void send_cookie(struct guard *g, const struct tcp_hdr *syn, u16_t opt1le
         h->chksum = ip_chksum_pseudo(q, IP_PROTO_TCP, q->tot_len, local, remote);
 #endif
         if (ip_output_if(q, local, remote, TCP_TTL, 0, IP_PROTO_TCP, nif) == ERR_OK) {
-            g->cookies++;
+            g->c.cookies++;
             g->cookie_sent = core_time_ns();
         }
     }
@@ -226,7 +228,7 @@ static bool accept_cookie(struct guard *g, struct tcp_pcb_listen *lpcb, const st
     if (age > COOKIE_CLOCK_MAX ||
         cookie_hash(g, local, remote, hdr->dest, hdr->src, client_isn, clock, idx) !=
             (cookie & 0xffffffu)) {
-        g->cookies_bad++;
+        g->c.cookies_bad++;
         return false;
     }
     if (opt2 != NULL) /* options split across pbufs: our frames never are; refuse to guess */
@@ -270,7 +272,7 @@ static bool accept_cookie(struct guard *g, struct tcp_pcb_listen *lpcb, const st
     h->ackno = lwip_htonl(hdr->ackno);
     h->wnd = lwip_htons(hdr->wnd);
     pbuf_copy_partial(p, (u8_t *)q->payload + hlen, p->tot_len, 0);
-    g->cookies_ok++;
+    g->c.cookies_ok++;
     tcp_input(q, ip_current_input_netif()); /* frees q; the caller frees p */
     return true;
 }
@@ -288,7 +290,7 @@ static void trim_time_wait(struct guard *g)
         if (n < NETSTACK_TIME_WAIT_MAX || last == NULL)
             return;
         tcp_abort(last); /* in TIME_WAIT: unlinked and freed, no segment sent */
-        g->tw_reused++;
+        g->c.tw_reused++;
     }
 }
 
@@ -312,41 +314,4 @@ err_t netstack_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optl
         accept_cookie(g, lpcb, hdr, opt1len, opt2, p))
         return ERR_ABRT;
     return ERR_OK;
-}
-
-/* ---- Counters --------------------------------------------------------------------------- */
-
-enum { G_COOKIES, G_COOKIES_OK, G_COOKIES_BAD, G_TW_REUSED, G_NFIELDS };
-
-static const struct core_stats_field guard_fields[G_NFIELDS] = {
-    [G_COOKIES] = {"syn_cookies", "toril_tcp_syn_cookies_total", "result=\"sent\"",
-                   "SYN cookies: sent (listen backlog full), accepted, refused.",
-                   CORE_STATS_COUNTER, 1},
-    [G_COOKIES_OK] = {"syn_cookies_ok", "toril_tcp_syn_cookies_total", "result=\"accepted\"", NULL,
-                      CORE_STATS_COUNTER, 1},
-    [G_COOKIES_BAD] = {"syn_cookies_bad", "toril_tcp_syn_cookies_total", "result=\"refused\"",
-                       NULL, CORE_STATS_COUNTER, 1},
-    [G_TW_REUSED] = {"tw_reused", "toril_tcp_time_wait_reused_total", NULL,
-                     "TIME_WAIT connections freed early because the list was full.",
-                     CORE_STATS_COUNTER, 1},
-};
-
-static bool guard_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
-{
-    if (cpu >= CORE_MAX_CPUS)
-        return false;
-    const struct guard *g = &guards[cpu];
-    v[G_COOKIES] = __atomic_load_n(&g->cookies, __ATOMIC_RELAXED);
-    v[G_COOKIES_OK] = __atomic_load_n(&g->cookies_ok, __ATOMIC_RELAXED);
-    v[G_COOKIES_BAD] = __atomic_load_n(&g->cookies_bad, __ATOMIC_RELAXED);
-    v[G_TW_REUSED] = __atomic_load_n(&g->tw_reused, __ATOMIC_RELAXED);
-    return true;
-}
-
-static const struct core_stats_source guard_source = {
-    .fields = guard_fields, .nfields = G_NFIELDS, .per_cpu = true, .read = guard_read};
-
-void netstack_tcpguard_boot(void)
-{
-    core_stats_add(&guard_source);
 }
