@@ -8,6 +8,7 @@
  * bounded wait.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -102,20 +103,44 @@ void core_console_write_panic(const char *s, size_t n)
 void core_log(enum log_level level, const char *fmt, ...)
 {
     static const char *const tag[] = {"error: ", "warning: ", ""};
-    char line[CORE_LOG_LINE_MAX];
+    static const char hex[] = "0123456789abcdef";
+    char msg[CORE_LOG_LINE_MAX], line[CORE_LOG_LINE_MAX];
     uint64_t ms = core_time_ns() / 1000000;
     int n = snprintf(line, sizeof(line), "[%4llu.%03llu c%u] %s", (unsigned long long)(ms / 1000),
                      (unsigned long long)(ms % 1000), core_cpu_id(), tag[level]);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    int m = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (m < 0)
         m = 0;
-    n += m;
-    if (n > (int)sizeof(line) - 2) {
-        n = sizeof(line) - 2; /* truncated: mark it rather than drop it */
-        line[n - 3] = line[n - 2] = line[n - 1] = '.';
+    bool cut = (size_t)m >= sizeof(msg); /* vsnprintf cut it already */
+    if (cut)
+        m = sizeof(msg) - 1;
+    /* Copy the message; a byte outside 0x20..0x7e (a control character or a non-ASCII byte
+     * in a name read from the disk, say) becomes \xHH, so that no value can end the line,
+     * move the cursor or fake a line of its own.  Callers escape '"' and '\' in the fields
+     * where quoting matters (core_log_escape). */
+    for (int i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)msg[i];
+        int need = (c < 0x20 || c > 0x7e) ? 4 : 1;
+        if (n + need > (int)sizeof(line) - 2) {
+            cut = true;
+            break;
+        }
+        if (need == 1) {
+            line[n++] = (char)c;
+        } else {
+            line[n++] = '\\';
+            line[n++] = 'x';
+            line[n++] = hex[c >> 4];
+            line[n++] = hex[c & 15];
+        }
+    }
+    if (cut) {
+        if (n > (int)sizeof(line) - 2)
+            n = sizeof(line) - 2;
+        line[n - 3] = line[n - 2] = line[n - 1] = '.'; /* truncated: mark it rather than drop it */
     }
     line[n++] = '\n';
     core_logbuf_put(line, n); /* this core's log buffer once core 0 drains them, else the UART */
