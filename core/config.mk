@@ -5,3 +5,4 @@ KERNEL_SRCS += core/cmdline.c core/config.c
 $(eval $(call host_test,core/test_cmdline,core/tests/test_cmdline.c core/cmdline.c core/config.c \
 	netstack/config.c httpd/config.c virtio/config.c tests/host/log_host.c))
 $(eval $(call host_test,core/test_ring,core/tests/test_ring.c))
+$(eval $(call host_test,core/test_log_escape,core/tests/test_log_escape.c core/log_escape.c))
