@@ -198,46 +198,40 @@ def assert_alive(vm):
 
 
 def test_one_byte_segments_behind_a_blocked_response(boot, netns):
-    """20 connections block their response (tiny receive buffer, 90 pipelined GETs, no reading),
-    then send 1-byte segments.  MEM=32M: the normal client keeps being served, the guest's
-    connection memory stays bounded, the attackers are closed by the send-progress rule."""
-    ns, vm = boot_tap(boot, netns, cpus=2, mem="32M", args=f"send_stall_ms={STALL_MS}")
+    """20 connections block their response (45 pipelined GETs, then a zero window) and send
+    1-byte segments in order, 1,500 each.  MEM=32M: each segment costs its byte, not a pbuf
+    (the heap stays flat), the normal client keeps being served, and the attackers are reset by
+    the send-progress rule (their window stays shut)."""
+    ns, vm = boot_tap(boot, netns, cpus=1, mem="32M", args=f"send_stall_ms={STALL_MS}")
+    raw = RawTcp(ns)
     prober = Prober(ns)
     prober.start()
-    time.sleep(1)
-    attackers = []
-    with ns.entered():
-        for _ in range(20):
-            s = socket.socket()
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            s.connect((GUEST_IP, 80))
-            s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n" * 90)
-            s.setblocking(False)
-            attackers.append(s)
-    peak = 0
-    deadline = time.monotonic() + 6
-    sent = 0
-    while time.monotonic() < deadline:
-        for s in attackers:
-            try:
-                sent += s.send(b"G")
-            except (BlockingIOError, OSError):
-                pass
-        if sent % 400 < 20:
-            peak = max(peak, total(vm, 2, "conn_mem"))
-    # Every attacker is reset within the send-progress window (two windows and a poll of slack).
-    time.sleep(2 * STALL_MS / 1000 + 1.5)
-    peak = max(peak, total(vm, 2, "conn_mem"))
-    prober.stop()
-    p99 = prober.check("1-byte segments")
-    closed = total(vm, 2, "slow_readers")
-    for s in attackers:
-        s.close()
-    assert closed >= 20, f"attackers not closed by the send-progress rule: {closed}"
-    assert peak < 8 << 20, f"connection memory reached {peak} bytes"
-    print(f"1-byte attack: {sent} one-byte writes (TCP_NODELAY), peak conn_mem {peak >> 10} KiB, "
-          f"slow_readers={closed}, normal client p99 {p99 * 1000:.0f} ms")
+    try:
+        conns = []
+        for i in range(20):
+            sport = 42000 + i
+            seq, ack = raw.connect(sport)
+            req = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n" * 45  # one segment, under the MSS
+            raw.send(sport, seq, ack, 0x18, req, window=0)  # and no room for the answers
+            conns.append([sport, seq + len(req), ack])
+        before = total(vm, 1, "conn_mem")
+        t0 = time.monotonic()
+        for k in range(1500):
+            for c in conns:
+                raw.send(c[0], c[1], c[2], 0x10, b"G", window=0)
+                c[1] += 1
+            time.sleep(max(0.0, t0 + (k + 1) * 0.002 - time.monotonic()))  # ~10,000 per s
+        grown = total(vm, 1, "conn_mem") - before
+        time.sleep(2 * STALL_MS / 1000 + 1.5)  # two send-progress windows and a poll
+        prober.stop()
+        p99 = prober.check("1-byte segments")
+        closed = total(vm, 1, "slow_readers")
+    finally:
+        raw.close()
+    assert closed >= 20, f"attackers not reset by the send-progress rule: {closed}"
+    assert grown < 1 << 20, f"30,000 one-byte segments grew the heap by {grown} bytes"
+    print(f"1-byte attack: 30,000 in-order 1-byte segments behind zero windows, heap grew "
+          f"{grown >> 10} KiB, slow_readers={closed}, normal client p99 {p99 * 1000:.0f} ms")
     assert_alive(vm)
 
 
