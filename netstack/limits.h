@@ -16,15 +16,23 @@
  * and cores took ..."); connections' buffers come from what content keeps for all cores. */
 #define NETSTACK_MEM_PER_CORE (256u * 1024)
 
-/* Frames a core keeps (by reference) while its transmit ring is full, sent in order once it
- * drains.  Beyond that a frame is dropped and counted; TCP sends it again. */
+/* Frames lwIP sent that a core holds (a pbuf reference each): waiting for room in the
+ * transmit ring, or given to the device by reference and not yet given back.  A power of two.
+ * When all are taken, lwIP is refused (ERR_MEM) and TCP sends the segment again once room
+ * returns.  24 bytes each, from the core's heap. */
 #ifndef NETSTACK_TX_BACKLOG
-#define NETSTACK_TX_BACKLOG 256
+#define NETSTACK_TX_BACKLOG 2048
 #endif
 
-/* Pbufs in one outgoing frame handed to the driver as separate segments; a longer chain (rare:
- * many tiny writes by reference) is copied into one buffer first. */
-#define NETSTACK_TX_MAX_SEGS 8
+/* Frames that wait before they are handed to the link in the middle of a pass (otherwise at
+ * its end): more than a 64 KiB TSO frame's 45 segments, so one response can go as one frame. */
+#define NETSTACK_TX_BATCH 64
+
+/* The link's transmit limits (virtio/limits.h), named for the stack: bytes of headers copied,
+ * pieces by reference per frame, the largest frame the link segments. */
+#define NETSTACK_TX_HDR_MAX  VIRTIO_NET_TX_HDR_MAX
+#define NETSTACK_TX_SEGS_MAX VIRTIO_NET_TX_SEGS_MAX
+#define NETSTACK_GSO_MAX     VIRTIO_NET_GSO_MAX
 
 /* Listening sockets per core (http, https, echo). */
 #define NETSTACK_MAX_LISTENERS 4

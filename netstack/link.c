@@ -34,6 +34,18 @@ _Static_assert(sizeof(struct netstack_seg) == sizeof(struct virtio_net_seg) &&
                    offsetof(struct netstack_seg, data) == offsetof(struct virtio_net_seg, data) &&
                    offsetof(struct netstack_seg, len) == offsetof(struct virtio_net_seg, len),
                "netstack_seg and virtio_net_seg must match");
+#define SAME_FIELD(f)                                                                              \
+    (offsetof(struct netstack_frame, f) == offsetof(struct virtio_net_frame, f) &&                 \
+     sizeof(((struct netstack_frame *)0)->f) == sizeof(((struct virtio_net_frame *)0)->f))
+_Static_assert(sizeof(struct netstack_frame) == sizeof(struct virtio_net_frame) &&
+                   SAME_FIELD(hdr) && SAME_FIELD(hdr_len) && SAME_FIELD(segs) &&
+                   SAME_FIELD(nsegs) && SAME_FIELD(csum_start) && SAME_FIELD(csum_offset) &&
+                   SAME_FIELD(gso_size) && SAME_FIELD(gso_hdr_len) && SAME_FIELD(cookie),
+               "netstack_frame and virtio_net_frame must match");
+_Static_assert(NETSTACK_OFFLOAD_TX_CSUM == VIRTIO_NET_OFFLOAD_TX_CSUM &&
+                   NETSTACK_OFFLOAD_RX_CSUM == VIRTIO_NET_OFFLOAD_RX_CSUM &&
+                   NETSTACK_OFFLOAD_TSO4 == VIRTIO_NET_OFFLOAD_TSO4,
+               "offload flags must match");
 
 /* One core's link.  Written by that core only; the stats line reads the counters from core 0
  * (aligned 64-bit loads: a moment old, never torn). */
@@ -52,17 +64,24 @@ static struct link links[CORE_MAX_CPUS];
 static unsigned nlinks;
 static uint8_t mac[6];
 
-static int xmit(void *ctx, const struct netstack_seg *segs, unsigned n)
+static int xmit(void *ctx, const struct netstack_frame *f)
 {
-    return virtio_net_xmit((unsigned)(uintptr_t)ctx, (const struct virtio_net_seg *)segs, n);
+    return virtio_net_xmit((unsigned)(uintptr_t)ctx, (const struct virtio_net_frame *)f);
+}
+
+/* The driver is done with a frame: its pbufs go back to this core's stack. */
+static void tx_released(void *ctx, void *cookie)
+{
+    netstack_if_tx_done(cookie);
 }
 
 /* ---- Receive --------------------------------------------------------------------------- */
 
 /* One frame from this core's receive queue: here, to the other cores, or nowhere. */
-static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
+static void rx_frame(void *ctx, const uint8_t *frame, size_t len, unsigned flags)
 {
     struct link *l = ctx;
+    bool csum_ok = (flags & VIRTIO_NET_RX_CSUM_OK) != 0;
     uint32_t ip, mask;
 
     netstack_if_addr(&ip, &mask);
@@ -71,15 +90,15 @@ static void rx_frame(void *ctx, const uint8_t *frame, size_t len)
         l->classified_drops++;
         break;
     case NETSTACK_REPL_LOCAL:
-        netstack_if_input(frame, len);
+        netstack_if_input(frame, len, csum_ok);
         break;
     case NETSTACK_REPL_ALL:
-        netstack_if_input(frame, len);
+        netstack_if_input(frame, len, csum_ok);
         netstack_repl_fanout(l->cpu, frame, len);
         break;
     case NETSTACK_REPL_OWNER:
         if (l->cpu == NETSTACK_REPL_OWNER_CPU)
-            netstack_if_input(frame, len);
+            netstack_if_input(frame, len, csum_ok);
         else
             netstack_repl_send(l->cpu, NETSTACK_REPL_OWNER_CPU, frame, len);
         break;
@@ -100,10 +119,10 @@ static void rx_replicated(void *ctx, const uint8_t *frame, size_t len)
         uint8_t copy[NETSTACK_FRAME_MAX];
         memcpy(copy, frame, len);
         copy[ARP_OPCODE + 1] = 2;
-        netstack_if_input(copy, len);
+        netstack_if_input(copy, len, false);
         return;
     }
-    netstack_if_input(frame, len);
+    netstack_if_input(frame, len, false); /* the receiving core's flags did not travel */
 }
 
 /* ---- Timers and the poller -------------------------------------------------------------- */
@@ -179,6 +198,7 @@ static void link_start(unsigned cpu)
         .gw = cc->ip_dhcp ? 0 : cc->gw,
         .link_output = xmit,
         .link_ctx = (void *)(uintptr_t)cpu,
+        .offloads = virtio_net_offloads(),
         .addr_changed = dhcp ? netstack_lease_publish : NULL,
     };
     for (unsigned i = 0; i < 6; i++)
@@ -186,6 +206,7 @@ static void link_start(unsigned cpu)
 
     l->cpu = cpu;
     l->armed = NETSTACK_NO_DEADLINE;
+    virtio_net_tx_release(cpu, tx_released, NULL);
     int rc = netstack_if_init(&cfg);
     if (rc < 0) {
         log_error("net: cpu%u: its stack did not start (%d)", cpu, rc);
@@ -196,13 +217,16 @@ static void link_start(unsigned cpu)
     __atomic_store_n(&l->up, true, __ATOMIC_RELEASE);
 }
 
-enum { LINK_RX, LINK_TX, LINK_DROPS, LINK_CONNS, LINK_NFIELDS };
+enum { LINK_RX, LINK_TX, LINK_TX_DEV, LINK_DROPS, LINK_CONNS, LINK_NFIELDS };
 
 static const struct core_stats_field link_fields[LINK_NFIELDS] = {
     [LINK_RX] = {"rx", "toril_net_rx_frames_total", NULL, "Ethernet frames received.",
                  CORE_STATS_COUNTER, 1},
     [LINK_TX] = {"tx", "toril_net_tx_frames_total", NULL, "Ethernet frames sent.",
                  CORE_STATS_COUNTER, 1},
+    [LINK_TX_DEV] = {"txdev", "toril_net_tx_device_frames_total", NULL,
+                     "Frames handed to the device (one TSO frame carries many segments).",
+                     CORE_STATS_COUNTER, 1},
     [LINK_DROPS] = {"drops", "toril_net_drops_total", NULL,
                     "Frames dropped (stack, replication rings, classification).",
                     CORE_STATS_COUNTER, 1},
@@ -218,6 +242,7 @@ static bool link_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
     const struct netstack_counters *c = &l->counters;
     v[LINK_RX] = __atomic_load_n(&c->rx, __ATOMIC_RELAXED);
     v[LINK_TX] = __atomic_load_n(&c->tx, __ATOMIC_RELAXED);
+    v[LINK_TX_DEV] = __atomic_load_n(&c->tx_dev, __ATOMIC_RELAXED);
     v[LINK_DROPS] = __atomic_load_n(&c->drops, __ATOMIC_RELAXED) + netstack_repl_drops(cpu) +
                     __atomic_load_n(&l->classified_drops, __ATOMIC_RELAXED);
     v[LINK_CONNS] = __atomic_load_n(&c->conns, __ATOMIC_RELAXED);

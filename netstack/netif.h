@@ -13,21 +13,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One piece of an outgoing frame (same layout as struct virtio_net_seg). */
+/* One piece of an outgoing frame, by reference (same layout as struct virtio_net_seg). */
 struct netstack_seg {
     const void *data;
     size_t len;
 };
 
+/* Offloads the link does for the stack (same values as VIRTIO_NET_OFFLOAD_*). */
+#define NETSTACK_OFFLOAD_TX_CSUM 1u /* completes TCP checksums from the pseudo-header sum */
+#define NETSTACK_OFFLOAD_RX_CSUM 2u /* tells which received frames have valid checksums */
+#define NETSTACK_OFFLOAD_TSO4    4u /* segments TCP/IPv4 frames of up to NETSTACK_GSO_MAX */
+
 /*
- * Transmit one Ethernet frame (header included, no FCS, no virtio-net header) made of `n`
- * segments on the core's own transmit queue.  Provided by the driver.  The segments are valid
- * only during the call: the driver copies them, or finishes with them, before returning.
- * Returns 0 when the frame was queued, -EAGAIN when the transmit ring is full (the frame was not
- * taken: netstack keeps it and offers it again, see poll), any other negative code when it can
- * never be sent (dropped and counted).  Main loop of the owning core.
+ * One outgoing Ethernet frame (no FCS, no virtio-net header); same layout as struct
+ * virtio_net_frame, whose comment says what each field means.  `hdr` is copied during the call;
+ * `segs` are by reference and stay untouched until the link calls netstack_if_tx_done(cookie).
  */
-typedef int (*netstack_link_output_fn)(void *ctx, const struct netstack_seg *segs, unsigned n);
+struct netstack_frame {
+    const void *hdr;
+    size_t hdr_len;
+    const struct netstack_seg *segs;
+    unsigned nsegs;
+    uint16_t csum_start, csum_offset; /* partial TCP checksum (NETSTACK_OFFLOAD_TX_CSUM) */
+    uint16_t gso_size, gso_hdr_len;   /* TCP segmentation (NETSTACK_OFFLOAD_TSO4) */
+    void *cookie;
+};
+
+/*
+ * Transmit one frame on the core's own transmit queue.  Provided by the driver.  Returns 0
+ * when the frame was queued (its cookie comes back through netstack_if_tx_done()), -EAGAIN when
+ * the transmit ring is full (the frame was not taken: netstack keeps it and offers it again,
+ * see poll), any other negative code when it can never be sent (dropped and counted).  Main
+ * loop of the owning core.
+ */
+typedef int (*netstack_link_output_fn)(void *ctx, const struct netstack_frame *f);
 
 /*
  * Address change (DHCP lease bound, renewed with another address, or lost: ip == 0), reported
@@ -49,6 +68,8 @@ struct netstack_if_config {
     uint32_t ip, netmask, gw;            /* static address, host byte order; with dhcp the
                                             starting values (usually 0) */
     netstack_link_output_fn link_output; /* the driver's transmit for this core's queue */
+    unsigned offloads;                   /* NETSTACK_OFFLOAD_* the link does (the stack uses
+                                            them only as lwipopts.h's switches allow) */
     void *link_ctx;                      /* its first argument */
     netstack_addr_fn addr_changed;       /* DHCP results; NULL when not wanted */
     void *addr_ctx;                      /* its first argument */
@@ -58,7 +79,9 @@ struct netstack_if_config {
  * line (aligned 64-bit loads: a moment old, never torn). */
 struct netstack_counters {
     uint64_t rx;       /* frames handed to lwIP (received here or replicated to us) */
-    uint64_t tx;       /* frames the driver accepted */
+    uint64_t tx;       /* TCP segments and other frames lwIP sent that the driver accepted */
+    uint64_t tx_dev;   /* frames handed to the device: fewer than tx with TSO, where one
+                          frame carries up to 64 KiB of consecutive segments */
     uint64_t drops;    /* frames dropped: runts, oversize, unknown types, no memory, driver
                           refusal (lwIP's own checksum drops are not seen here) */
     uint64_t conns;    /* TCP connections accepted (all listeners) */
@@ -79,9 +102,14 @@ int netstack_if_init(const struct netstack_if_config *cfg);
 /*
  * Feed one received Ethernet frame (header first, no FCS).  The caller keeps ownership of
  * `frame`: it is copied into a pbuf before this returns, so the driver may repost its buffer
- * at once.  Bad frames are dropped and counted here, never reported.
+ * at once.  csum_ok: the link validated its TCP/UDP checksum (NETSTACK_OFFLOAD_RX_CSUM); false:
+ * lwIP checks it.  Bad frames are dropped and counted here, never reported.
  */
-void netstack_if_input(const void *frame, size_t len);
+void netstack_if_input(const void *frame, size_t len, bool csum_ok);
+
+/* The link is done with a frame netstack handed it: the frame's pbufs are released.  Main loop
+ * of the owning core; also from inside link_output (a driver reclaiming its ring). */
+void netstack_if_tx_done(void *cookie);
 
 /*
  * Run what is due: expired lwIP timers (TCP 250 ms only while connections exist, ARP 1 s only
@@ -92,7 +120,8 @@ void netstack_if_input(const void *frame, size_t len);
  */
 uint64_t netstack_if_poll(void);
 
-/* Whether frames wait for room in the transmit ring (then poll again soon). */
+/* Whether frames wait for room in the transmit ring, or to be handed to the link at the end of
+ * this pass (then poll again soon). */
 bool netstack_if_tx_backlogged(void);
 
 /* The core this instance belongs to (config.cpu): for code that lwIP calls back (hooks) and

@@ -19,9 +19,11 @@
 
 /* Descriptors in each indirect table.  Every ring slot owns one table, so a queue of size N
  * that uses indirect descriptors needs N * VIRTIO_VQ_INDIRECT_SEGS * 16 bytes more memory
- * (32 KiB for N = 256).  Longer chains fall back to direct descriptors.  Overridable. */
+ * (64 KiB for N = 256).  Longer chains fall back to direct descriptors.  16: a virtio-net
+ * transmit chain is its header block plus up to 15 pieces by reference (VIRTIO_NET_TX_SEGS_MAX),
+ * enough for a TSO frame of headers, response header and file bytes.  Overridable. */
 #ifndef VIRTIO_VQ_INDIRECT_SEGS
-#define VIRTIO_VQ_INDIRECT_SEGS 8
+#define VIRTIO_VQ_INDIRECT_SEGS 16
 #endif
 
 /* Alignment of the used ring inside a queue's memory.  The spec asks for 4 (§2.7); a cache line
@@ -49,8 +51,9 @@
  * stack's own limit should be:
  *   VIRTIO_NET_ETH_HLEN   destination, source, EtherType;
  *   VIRTIO_NET_MTU        payload bytes: Ethernet's 1500.  No jumbo frames: neither
- *                         VIRTIO_NET_F_MTU nor any GSO feature is negotiated, so the device
- *                         hands over nothing larger (and a frame that is larger is dropped);
+ *                         VIRTIO_NET_F_MTU nor any receive GSO feature is negotiated, so the
+ *                         device hands over nothing larger (and a frame that is larger is
+ *                         dropped).  Only transmit may be larger, with TSO (VIRTIO_NET_GSO_MAX);
  *   VIRTIO_NET_VLAN_HLEN  one 802.1Q tag;
  *   VIRTIO_NET_FRAME_MAX  the largest frame received or sent: header + MTU, + 4 because a frame
  *                         carrying one VLAN tag is accepted on receive, so the stack sees it
@@ -65,6 +68,22 @@
 #define VIRTIO_NET_FRAME_MAX (VIRTIO_NET_ETH_HLEN + VIRTIO_NET_MTU + VIRTIO_NET_VLAN_HLEN)
 #define VIRTIO_NET_FRAME_MIN VIRTIO_NET_ETH_HLEN
 
+/* virtio-net transmit, with VIRTIO_NET_F_HOST_TSO4: the largest frame the device segments,
+ * an IPv4 packet of 64 KiB - 1 (its 16-bit total length) behind an Ethernet header. */
+#define VIRTIO_NET_GSO_MAX (VIRTIO_NET_ETH_HLEN + 65535)
+
+/* virtio-net transmit: bytes of headers a frame may have copied into the driver's buffer (an
+ * Ethernet, a 60-byte IPv4 and a 60-byte TCP header fit), and pieces it may add by reference:
+ * one descriptor of an indirect table goes to the virtio-net header and the copied bytes. */
+#define VIRTIO_NET_TX_HDR_MAX  192
+#define VIRTIO_NET_TX_SEGS_MAX (VIRTIO_VQ_INDIRECT_SEGS - 1)
+
+/* virtio-net transmit: a frame of at most this many bytes is copied whole into the driver's
+ * buffer (one descriptor; cheaper than holding its pieces for pure ACKs and ARP). */
+#ifndef VIRTIO_NET_TX_COPY_MAX
+#define VIRTIO_NET_TX_COPY_MAX 256
+#endif
+
 /* virtio-net: queue pairs driven, at most: one per core, for up to 64 cores (xAPIC ids stay
  * below 255 under TCG).  2 * 64 + 1 queues with the control queue; one MSI-X entry per
  * receive queue.  Must be >= CORE_MAX_CPUS (checked in net.c). */
@@ -75,8 +94,9 @@
 #define VIRTIO_NET_SPEC_MAX_PAIRS 0x8000
 
 /* virtio-net: entries asked for per receive and transmit queue (the device may offer fewer).
- * Each entry holds one frame buffer of 2 KiB, so a pair costs about 2 * 2 KiB * this (1 MiB
- * at 256).  Overridable. */
+ * Each entry holds one frame buffer of 2 KiB (on transmit: the virtio-net header, the copied
+ * headers, or a whole frame that is copied), and a transmit queue an indirect table per entry,
+ * so a pair costs about (2 * 2 KiB + 256) * this (1.1 MiB at 256).  Overridable. */
 #ifndef VIRTIO_NET_QUEUE_SIZE
 #define VIRTIO_NET_QUEUE_SIZE 256
 #endif

@@ -1,8 +1,14 @@
 /*
  * virtio-net driver (virtio 1.2 §5.1).  Features implemented and so negotiated: MAC, CTRL_VQ,
- * MQ (plus EVENT_IDX from the ring layer).  No checksum offload and no mergeable buffers yet:
- * every receive buffer holds a whole frame (virtio-net header + VIRTIO_NET_FRAME_MAX bytes),
- * and lwIP computes checksums.
+ * MQ, CSUM, GUEST_CSUM, HOST_TSO4 (plus EVENT_IDX and INDIRECT_DESC from the ring layer).  No
+ * mergeable buffers and no receive segmentation (GUEST_TSO*): every receive buffer holds a whole
+ * frame (virtio-net header + VIRTIO_NET_FRAME_MAX bytes).  A device offering no offload (QEMU's
+ * user networking) still works: the stack then computes and checks every checksum itself.
+ *
+ * Transmit is zero-copy: each ring entry owns a small buffer that holds the virtio-net header
+ * and the frame's copied headers; the payload (pbufs, file bytes from the content cache) is
+ * described by reference, through an indirect table when the chain is long, and the caller's
+ * cookie for it comes back through the queue's release function when the device is done.
  *
  * Queue layout (§5.1.2): receiveq i = 2i, transmitq i = 2i + 1, controlq = 2 * max pairs.
  * Up to VIRTIO_NET_MAX_PAIRS pairs, one per core.  Pair i's receive interrupt is aimed at core
@@ -34,6 +40,8 @@
 _Static_assert(VIRTIO_NET_MAX_PAIRS >= CORE_MAX_CPUS, "VIRTIO_NET_MAX_PAIRS < CORE_MAX_CPUS");
 
 #define NET_HDR_LEN   12   /* struct virtio_net_hdr with num_buffers (always, in 1.x) */
+_Static_assert(NET_HDR_LEN + VIRTIO_NET_TX_HDR_MAX <= 2048 && VIRTIO_NET_TX_COPY_MAX <= 2048 - 12,
+               "copied headers and small frames must fit a transmit buffer");
 #define NET_BUF_SIZE  2048 /* one frame with its header, rounded up to a power of two */
 #define CTRL_BUF_SIZE 64   /* one control command: class, command, data, ack */
 _Static_assert(NET_HDR_LEN + VIRTIO_NET_FRAME_MAX <= NET_BUF_SIZE, "a frame must fit a buffer");
@@ -41,7 +49,26 @@ _Static_assert(NET_HDR_LEN + VIRTIO_NET_FRAME_MAX <= NET_BUF_SIZE, "a frame must
 /* The features this driver implements (§5.1.3), and so the only ones it accepts. */
 #define NET_FEATURES                                                                               \
     (VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_CTRL_VQ) |                             \
-     VIRTIO_BIT(VIRTIO_NET_F_MQ) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
+     VIRTIO_BIT(VIRTIO_NET_F_MQ) | VIRTIO_BIT(VIRTIO_NET_F_CSUM) |                                  \
+     VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM) | VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4) |                     \
+     VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC))
+
+/* §5.1.6: the header in front of every frame, both ways (num_buffers included in 1.x). */
+struct net_hdr {
+    uint8_t flags;        /* HDR_F_* */
+    uint8_t gso_type;     /* HDR_GSO_* */
+    uint16_t hdr_len;     /* transmit with GSO: header bytes (a hint to the device) */
+    uint16_t gso_size;    /* transmit with GSO: payload bytes per segment */
+    uint16_t csum_start;  /* NEEDS_CSUM: where the device starts summing */
+    uint16_t csum_offset; /* NEEDS_CSUM: where, after csum_start, the sum goes */
+    uint16_t num_buffers; /* receive with MRG_RXBUF only; the driver writes 0 (§5.1.6.2.1) */
+} __attribute__((packed));
+_Static_assert(sizeof(struct net_hdr) == NET_HDR_LEN, "virtio-net header size");
+#define HDR_F_NEEDS_CSUM 1 /* transmit: complete the partial checksum; receive: it is partial
+                              (the sender is on the host and trusted it) */
+#define HDR_F_DATA_VALID 2 /* receive: the device checked the checksum */
+#define HDR_GSO_NONE     0
+#define HDR_GSO_TCPV4    1
 
 /* Device configuration (§5.1.4). */
 #define CFG_MAC       0
@@ -61,8 +88,10 @@ struct net_queue {
                              bufs + k * NET_BUF_SIZE; control: one CTRL_BUF_SIZE command */
     void *ring;           /* the ring's memory (virtio_vq_mem_size(size, false) bytes) */
     uint16_t *free_stack; /* transmit only: free buffer indices (a stack) */
+    void **cookies;       /* transmit only: [size], the caller's cookie of the frame in buffer k */
     uint16_t size;        /* entries */
     uint16_t nfree;       /* transmit only: entries on free_stack */
+    bool indirect;        /* the ring uses indirect tables (transmit, when negotiated) */
     bool device_knows;    /* the device was told where the ring is: the memory is the device's
                              until it is reset */
     void *mem;            /* the pages holding all of the above */
@@ -72,6 +101,8 @@ struct net_queue {
 struct net_pair {
     struct net_queue rx, tx;             /* receiveq i, transmitq i */
     struct virtio_net_counters counters; /* for the stats line */
+    virtio_net_release_fn release;       /* where transmitted frames' cookies go back */
+    void *release_ctx;                   /* its first argument */
 } __attribute__((aligned(64))); /* pairs on separate cache lines: each core writes its own */
 
 /* Set up at boot by core 0 before the other cores start; then pair i is core i's alone. */
@@ -79,6 +110,7 @@ static struct virtio_dev *vdev; /* the device, whichever transport it is on */
 static struct net_pair pairs[VIRTIO_NET_MAX_PAIRS];
 static struct net_queue ctrlq; /* the control queue, when set up */
 static unsigned npairs;        /* pairs in use */
+static unsigned offloads;      /* VIRTIO_NET_OFFLOAD_*, from the negotiated features */
 static uint8_t mac[6];
 /* Used when the device has no MAC: QEMU's default prefix, locally administered. */
 static const uint8_t default_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -105,17 +137,25 @@ static int queue_alloc(struct net_queue *q, uint16_t index, size_t buf_bytes, bo
         return -EIO;
     }
     size_t bufs_len = round_up(per_entry ? size * buf_bytes : buf_bytes, 64);
-    size_t ring_len = round_up(virtio_vq_mem_size(size, false), 64);
-    size_t total = bufs_len + ring_len + (tx ? size * sizeof(uint16_t) : 0);
+    /* Transmit chains are long (headers + pieces by reference): indirect tables, when the
+     * device has them, keep each frame at one ring descriptor. */
+    bool indirect = tx && virtio_dev_has(vdev, VIRTIO_F_INDIRECT_DESC);
+    size_t ring_len = round_up(virtio_vq_mem_size(size, indirect), 64);
+    size_t total = bufs_len + ring_len + (tx ? size * (sizeof(void *) + sizeof(uint16_t)) : 0);
     size_t pages = (total + CORE_PMM_PAGE_SIZE - 1) / CORE_PMM_PAGE_SIZE;
     uint8_t *mem = core_pmm_alloc(pages);
     if (!mem)
         return -ENOMEM;
     memset(mem, 0, pages * CORE_PMM_PAGE_SIZE);
-    *q = (struct net_queue){
-        .bufs = mem, .ring = mem + bufs_len, .size = size, .mem = mem, .pages = pages};
+    *q = (struct net_queue){.bufs = mem,
+                            .ring = mem + bufs_len,
+                            .size = size,
+                            .indirect = indirect,
+                            .mem = mem,
+                            .pages = pages};
     if (tx) {
-        q->free_stack = (uint16_t *)(mem + bufs_len + ring_len);
+        q->cookies = (void **)(mem + bufs_len + ring_len);
+        q->free_stack = (uint16_t *)(q->cookies + size);
         for (uint16_t k = 0; k < size; k++)
             q->free_stack[q->nfree++] = k;
     }
@@ -139,10 +179,10 @@ static int queue_start(struct net_queue *q, uint16_t index, uint16_t vector)
 {
     struct virtio_vq_setup s = {.index = index,
                                 .size = q->size,
-                                .want_indirect = false,
+                                .want_indirect = q->indirect,
                                 .vector = vector,
                                 .mem = q->ring,
-                                .mem_len = virtio_vq_mem_size(q->size, false)};
+                                .mem_len = virtio_vq_mem_size(q->size, q->indirect)};
     /* From the first register write on, the device may hold on to the address. */
     q->device_knows = true;
     return virtio_dev_vq_setup(vdev, &q->vq, &s);
@@ -309,6 +349,15 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
         log_error("virtio-net: %s: feature negotiation failed (%d)", vdev->where, err);
         return err;
     }
+    /* §5.1.3.1: TSO needs the device to complete checksums; a device offering HOST_TSO4
+     * without CSUM breaks that rule, and its TSO is not used. */
+    offloads = 0;
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_CSUM))
+        offloads |= VIRTIO_NET_OFFLOAD_TX_CSUM;
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_GUEST_CSUM))
+        offloads |= VIRTIO_NET_OFFLOAD_RX_CSUM;
+    if (virtio_dev_has(vdev, VIRTIO_NET_F_HOST_TSO4) && virtio_dev_has(vdev, VIRTIO_NET_F_CSUM))
+        offloads |= VIRTIO_NET_OFFLOAD_TSO4;
     /* §5.1.4: the MAC address, and how many pairs the device has. */
     if (virtio_dev_has(vdev, VIRTIO_NET_F_MAC)) {
         err = virtio_config_read(vdev, CFG_MAC, mac, 6);
@@ -384,9 +433,13 @@ int virtio_net_init(unsigned want_pairs, const uint32_t *apic_ids)
             npairs = 1;
         }
     }
-    log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u), %s",
+    log_info("virtio-net: mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s (device has %u), "
+             "offloads:%s%s%s%s, %s",
              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], npairs, npairs == 1 ? "" : "s",
-             (unsigned)max_pairs, vdev->where);
+             (unsigned)max_pairs, offloads & VIRTIO_NET_OFFLOAD_TX_CSUM ? " tx-csum" : "",
+             offloads & VIRTIO_NET_OFFLOAD_RX_CSUM ? " rx-csum" : "",
+             offloads & VIRTIO_NET_OFFLOAD_TSO4 ? " tso4" : "", offloads ? "" : " none",
+             vdev->where);
     return (int)npairs;
 
 fail:
@@ -400,12 +453,18 @@ fail:
     free_queues(false); /* what the device never saw, in any case */
     virtio_dev_fail(vdev);
     npairs = 0;
+    offloads = 0;
     return err;
 }
 
 void virtio_net_mac(uint8_t out[6])
 {
     memcpy(out, mac, 6);
+}
+
+unsigned virtio_net_offloads(void)
+{
+    return offloads;
 }
 
 unsigned virtio_net_rx_poll(unsigned qi, virtio_net_rx_fn fn, void *ctx, unsigned budget)
@@ -423,8 +482,19 @@ unsigned virtio_net_rx_poll(unsigned qi, virtio_net_rx_fn fn, void *ctx, unsigne
         if (len < NET_HDR_LEN + VIRTIO_NET_FRAME_MIN || len > NET_HDR_LEN + VIRTIO_NET_FRAME_MAX) {
             p->counters.rx_drops++;
         } else {
+            /* §5.1.6.4: the flags mean something only with GUEST_CSUM (the device must leave
+             * them 0 otherwise; a device that does not is not believed).  DATA_VALID: the
+             * device checked the sum.  NEEDS_CSUM: the frame comes from the host's own stack
+             * with the sum left to be completed, which the host trusts; so do we.  The flags
+             * byte is read once. */
+            uint8_t hflags = __atomic_load_n(&((const struct net_hdr *)buf)->flags,
+                                             __ATOMIC_RELAXED);
+            unsigned flags = (offloads & VIRTIO_NET_OFFLOAD_RX_CSUM) &&
+                                     (hflags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))
+                                 ? VIRTIO_NET_RX_CSUM_OK
+                                 : 0;
             p->counters.rx++;
-            fn(ctx, buf + NET_HDR_LEN, len - NET_HDR_LEN);
+            fn(ctx, buf + NET_HDR_LEN, len - NET_HDR_LEN, flags);
             handed++;
         }
         if (rx_post(q, k) < 0)
@@ -435,60 +505,151 @@ unsigned virtio_net_rx_poll(unsigned qi, virtio_net_rx_fn fn, void *ctx, unsigne
     return handed;
 }
 
-static void tx_reclaim(struct net_queue *q)
+/* Take back the buffers of frames the device is done with, and give their cookies back. */
+static void tx_reclaim(struct net_pair *p)
 {
+    struct net_queue *q = &p->tx;
     uint32_t len;
     void *token;
     while ((token = virtio_vq_get_buf(&q->vq, &len))) {
         uint16_t k = (uint16_t)((uintptr_t)token - 1);
-        if (k < q->size && q->nfree < q->size)
-            q->free_stack[q->nfree++] = k;
+        if (k >= q->size || q->nfree >= q->size)
+            continue; /* not a token we gave: cannot happen unless memory is corrupt */
+        void *cookie = q->cookies[k];
+        q->cookies[k] = NULL;
+        q->free_stack[q->nfree++] = k;
+        if (cookie && p->release)
+            p->release(p->release_ctx, cookie);
     }
 }
 
-int virtio_net_xmit(unsigned qi, const struct virtio_net_seg *segs, unsigned n)
+void virtio_net_tx_release(unsigned qi, virtio_net_release_fn fn, void *ctx)
+{
+    pairs[qi].release = fn;
+    pairs[qi].release_ctx = ctx;
+}
+
+/* Whether [data, data + len) lies wholly inside or wholly outside the per-core window: only then
+ * is it one physically contiguous run (the window is mapped per core, core/percpu.h). */
+static bool dma_contiguous(const void *data, size_t len)
+{
+#ifdef TORIL_HOST_TEST
+    (void)data;
+    (void)len;
+    return true;
+#else
+    if (!core_percpu_overlaps(data, len))
+        return true;
+    uintptr_t a = (uintptr_t)data;
+    return a >= (uintptr_t)__percpu_start && a + len <= (uintptr_t)__percpu_end;
+#endif
+}
+
+/* Checks a frame against the negotiated offloads and the limits; *total gets its length.
+ * Returns 0, -EMSGSIZE or -EINVAL (see virtio_net_xmit()). */
+static int frame_check(const struct virtio_net_frame *f, size_t *total)
+{
+    if (f->hdr_len > VIRTIO_NET_TX_HDR_MAX || (f->hdr_len > 0 && f->hdr == NULL))
+        return -EMSGSIZE;
+    size_t n = f->hdr_len;
+    for (unsigned i = 0; i < f->nsegs; i++) {
+        if (f->segs[i].len > VIRTIO_NET_GSO_MAX || !dma_contiguous(f->segs[i].data, f->segs[i].len))
+            return f->segs[i].len > VIRTIO_NET_GSO_MAX ? -EMSGSIZE : -EINVAL;
+        n += f->segs[i].len;
+    }
+    *total = n;
+    if (n > (f->gso_size ? VIRTIO_NET_GSO_MAX : VIRTIO_NET_FRAME_MAX))
+        return -EMSGSIZE;
+    if (n < VIRTIO_NET_FRAME_MIN)
+        return -EINVAL;
+    /* More pieces than a chain takes: only a frame that can be copied whole. */
+    if (f->nsegs > VIRTIO_NET_TX_SEGS_MAX && (f->gso_size || n > VIRTIO_NET_FRAME_MAX))
+        return -EMSGSIZE;
+    if (f->csum_start &&
+        (!(offloads & VIRTIO_NET_OFFLOAD_TX_CSUM) || (size_t)f->csum_start + f->csum_offset + 2 > n))
+        return -EINVAL;
+    if (f->gso_size && (!(offloads & VIRTIO_NET_OFFLOAD_TSO4) || !f->csum_start ||
+                        f->gso_hdr_len == 0 || f->gso_hdr_len >= n))
+        return -EINVAL;
+    return 0;
+}
+
+int virtio_net_xmit(unsigned qi, const struct virtio_net_frame *f)
 {
     struct net_pair *p = &pairs[qi];
     struct net_queue *q = &p->tx;
-    size_t total = 0;
-    for (unsigned i = 0; i < n; i++)
-        total += segs[i].len;
-    if (total > VIRTIO_NET_FRAME_MAX)
-        return -EMSGSIZE;
+    size_t total;
+    int err = frame_check(f, &total);
+    if (err < 0)
+        return err;
     if (q->nfree == 0)
-        tx_reclaim(q);
+        tx_reclaim(p);
     if (q->nfree == 0) {
         p->counters.tx_full++;
         return -EAGAIN;
     }
     uint16_t k = q->free_stack[--q->nfree];
     uint8_t *buf = q->bufs + (size_t)k * NET_BUF_SIZE;
-    memset(buf, 0, NET_HDR_LEN); /* no offloads: flags 0, gso none */
-    size_t off = NET_HDR_LEN;
-    for (unsigned i = 0; i < n; i++) {
-        memcpy(buf + off, segs[i].data, segs[i].len);
-        off += segs[i].len;
+
+    /* §5.1.6.2: flags and gso_type 0 unless negotiated and asked for; num_buffers 0. */
+    struct net_hdr h = {0};
+    if (f->csum_start) {
+        h.flags = HDR_F_NEEDS_CSUM;
+        h.csum_start = f->csum_start;
+        h.csum_offset = f->csum_offset;
     }
-    struct virtio_vq_seg seg = {virtio_dma_addr(buf), (uint32_t)off};
-    if (virtio_vq_add(&q->vq, &seg, 1, 0, (void *)(uintptr_t)(k + 1)) < 0) {
+    if (f->gso_size) {
+        h.gso_type = HDR_GSO_TCPV4;
+        h.gso_size = f->gso_size;
+        h.hdr_len = f->gso_hdr_len;
+    }
+    memcpy(buf, &h, NET_HDR_LEN);
+    memcpy(buf + NET_HDR_LEN, f->hdr, f->hdr_len);
+
+    /* The header block, then the pieces by reference, pieces that touch in DMA space as one.
+     * A small frame is copied whole: one descriptor is cheaper than several for an ACK. */
+    struct virtio_vq_seg segs[1 + VIRTIO_NET_TX_SEGS_MAX];
+    unsigned n = 1;
+    size_t off = NET_HDR_LEN + f->hdr_len;
+    bool copy = total <= VIRTIO_NET_TX_COPY_MAX || f->nsegs > VIRTIO_NET_TX_SEGS_MAX;
+    for (unsigned i = 0; i < f->nsegs; i++) {
+        const struct virtio_net_seg *s = &f->segs[i];
+        if (s->len == 0)
+            continue;
+        if (copy) {
+            memcpy(buf + off, s->data, s->len);
+            off += s->len;
+            continue;
+        }
+        uint64_t addr = virtio_dma_addr(s->data);
+        if (n > 1 && segs[n - 1].addr + segs[n - 1].len == addr)
+            segs[n - 1].len += (uint32_t)s->len;
+        else
+            segs[n++] = (struct virtio_vq_seg){addr, (uint32_t)s->len};
+    }
+    segs[0] = (struct virtio_vq_seg){virtio_dma_addr(buf), (uint32_t)off};
+    err = virtio_vq_add(&q->vq, segs, n, 0, (void *)(uintptr_t)(k + 1));
+    if (err < 0) {
         q->free_stack[q->nfree++] = k;
         p->counters.tx_full++;
         return -EAGAIN;
     }
+    q->cookies[k] = f->cookie;
     p->counters.tx++;
+    p->counters.tx_gso += f->gso_size != 0;
+    p->counters.tx_copied += copy;
     return 0;
 }
 
 void virtio_net_flush(unsigned qi)
 {
-    struct net_queue *q = &pairs[qi].tx;
-    virtio_vq_kick(&q->vq);
-    tx_reclaim(q);
+    virtio_vq_kick(&pairs[qi].tx.vq);
+    tx_reclaim(&pairs[qi]);
 }
 
 bool virtio_net_arm(unsigned qi)
 {
-    tx_reclaim(&pairs[qi].tx);
+    tx_reclaim(&pairs[qi]);
     return virtio_vq_intr_enable(&pairs[qi].rx.vq);
 }
 

@@ -55,6 +55,7 @@
 #define VIRTIO_NET_F_CSUM       0  /* device takes packets with partial checksum */
 #define VIRTIO_NET_F_GUEST_CSUM 1  /* driver takes packets with partial / validated checksum */
 #define VIRTIO_NET_F_MTU        3  /* device reports its maximum MTU in config */
+#define VIRTIO_NET_F_HOST_TSO4  11 /* device takes TCP/IPv4 frames to segment (needs CSUM) */
 #define VIRTIO_NET_F_MAC        5  /* device has a MAC address in config */
 #define VIRTIO_NET_F_MRG_RXBUF  15 /* driver can merge receive buffers */
 #define VIRTIO_NET_F_STATUS     16 /* config status field (link up) is available */

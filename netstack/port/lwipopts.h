@@ -24,12 +24,22 @@
 #define NETSTACK_TLS 1
 #endif
 
-/* SWITCH: virtio-net checksum offload.  0: lwIP computes and verifies every IPv4/TCP/UDP/ICMP
- * checksum in software (always correct, what we run today).  1: leave TCP/UDP to the device
- * (VIRTIO_NET_F_CSUM / GUEST_CSUM), once the driver negotiates them and fills the virtio-net
- * header accordingly; never set it without that, or every segment goes out with a bad sum. */
+/* SWITCH: virtio-net checksum offload, where the device offers it (VIRTIO_NET_F_CSUM,
+ * GUEST_CSUM; a tap does, QEMU's user networking does not).  1: TCP checksums of outgoing
+ * frames are left to the device (netstack/instance.c puts the pseudo-header sum in and asks for
+ * completion), and received TCP/UDP frames the device validated are not summed again; lwIP
+ * still computes and checks every other sum, and all of them on a device without the offload
+ * (lwIP's checksum control per netif, set per frame).  0: lwIP does every checksum. */
 #ifndef NETSTACK_CSUM_OFFLOAD
-#define NETSTACK_CSUM_OFFLOAD 0
+#define NETSTACK_CSUM_OFFLOAD 1
+#endif
+
+/* SWITCH: TCP segmentation offload (VIRTIO_NET_F_HOST_TSO4, needs the checksum offload).  1:
+ * consecutive full segments of one connection that lwIP sends in one pass leave as one frame of
+ * up to 64 KiB, which the device cuts at lwIP's segment size; lwIP itself is unchanged (it
+ * still builds MSS-sized segments, under its congestion window). */
+#ifndef NETSTACK_TSO
+#define NETSTACK_TSO 1
 #endif
 
 /* SWITCH: lwIP's internal assertions (LWIP_ASSERT -> panic).  They check lwIP's own invariants
@@ -163,14 +173,17 @@
 
 /* ---- Checksums (one switch: NETSTACK_CSUM_OFFLOAD) ---------------------------------------- */
 
+/* All compiled in; which ones run is decided per netif, and on receive per frame, from what
+ * the device offers (netstack/instance.c): a device without offloads gets every sum. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define CHECKSUM_GEN_IP       1 /* the IPv4 header sum is cheap and never offloaded */
 #define CHECKSUM_CHECK_IP     1 /* idem */
 #define CHECKSUM_GEN_ICMP     1 /* ping replies: rare, always software */
 #define CHECKSUM_CHECK_ICMP   1 /* idem */
-#define CHECKSUM_GEN_TCP      (!NETSTACK_CSUM_OFFLOAD) /* software unless the device does it */
-#define CHECKSUM_GEN_UDP      (!NETSTACK_CSUM_OFFLOAD) /* idem */
-#define CHECKSUM_CHECK_TCP    (!NETSTACK_CSUM_OFFLOAD) /* unless the device validated it */
-#define CHECKSUM_CHECK_UDP    (!NETSTACK_CSUM_OFFLOAD) /* idem */
+#define CHECKSUM_GEN_TCP      1 /* software unless the device completes it */
+#define CHECKSUM_GEN_UDP      1 /* DHCP only: always software */
+#define CHECKSUM_CHECK_TCP    1 /* unless the device validated it */
+#define CHECKSUM_CHECK_UDP    1 /* idem */
 #define LWIP_CHKSUM_ALGORITHM 3 /* lwIP's fastest portable variant (32-bit accumulation) */
 
 /* ---- Diagnostics -------------------------------------------------------------------------- */

@@ -24,7 +24,7 @@ struct host_wire_frame {
 struct host_wire host_wires[2];
 struct netstack_counters host_wire_counters[2];
 
-static int link_output(void *ctx, const struct netstack_seg *segs, unsigned n)
+static int link_output(void *ctx, const struct netstack_frame *fr)
 {
     struct host_wire *w = ctx;
 
@@ -34,13 +34,17 @@ static int link_output(void *ctx, const struct netstack_seg *segs, unsigned n)
     }
     assert_true(w->count < WIRE_SLOTS);
     struct host_wire_frame *f = &w->q[(w->head + w->count) % WIRE_SLOTS];
-    f->len = 0;
-    for (unsigned i = 0; i < n; i++) {
-        assert_true(f->len + segs[i].len <= NETSTACK_ETH_HLEN + NETSTACK_MTU); /* no tag sent */
-        memcpy(f->data + f->len, segs[i].data, segs[i].len);
-        f->len += segs[i].len;
+    assert_true(fr->csum_start == 0 && fr->gso_size == 0); /* no offloads offered */
+    assert_true(fr->hdr_len <= NETSTACK_ETH_HLEN + NETSTACK_MTU);
+    memcpy(f->data, fr->hdr, fr->hdr_len);
+    f->len = fr->hdr_len;
+    for (unsigned i = 0; i < fr->nsegs; i++) {
+        assert_true(f->len + fr->segs[i].len <= NETSTACK_ETH_HLEN + NETSTACK_MTU); /* no tag */
+        memcpy(f->data + f->len, fr->segs[i].data, fr->segs[i].len);
+        f->len += fr->segs[i].len;
     }
     w->count++;
+    netstack_if_tx_done(fr->cookie); /* copied: the wire is done with the pbufs */
     uint16_t type = (uint16_t)(f->data[12] << 8 | f->data[13]);
     if (type == 0x0806)
         w->arp++;
@@ -58,7 +62,7 @@ uint64_t host_wire_poll(unsigned k)
 void host_wire_input(unsigned k, const void *frame, size_t len)
 {
     host_core_enter(k);
-    netstack_if_input(frame, len);
+    netstack_if_input(frame, len, false);
 }
 
 bool host_wire_pump(void)

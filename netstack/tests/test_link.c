@@ -107,9 +107,11 @@ void core_timer_cancel(struct core_timer *t)
 
 static const struct core_stats_source *stats_src;
 
+/* The link's own source is the first netstack_link_boot() adds (the TCP guard's follows). */
 void core_stats_add(const struct core_stats_source *src)
 {
-    stats_src = src;
+    if (stats_src == NULL)
+        stats_src = src;
 }
 
 /* The host has no per-core window of its own: nothing overlaps it. */

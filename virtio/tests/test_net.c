@@ -219,9 +219,12 @@ static unsigned got_frames;
 static size_t got_len;
 static uint8_t got[2048];
 
-static void rx_fn(void *ctx, const uint8_t *frame, size_t len)
+static unsigned got_flags;
+
+static void rx_fn(void *ctx, const uint8_t *frame, size_t len, unsigned flags)
 {
     got_frames++;
+    got_flags = flags;
     got_len = len;
     memcpy(got, frame, len < sizeof(got) ? len : sizeof(got));
 }
@@ -251,7 +254,7 @@ static void test_init_two_pairs(void **state)
     uint8_t m[6];
     virtio_net_mac(m);
     assert_memory_equal(m, dev_mac, 6);
-    assert_non_null(strstr(log_host_last, "2 queue pairs (device has 2), fake"));
+    assert_non_null(strstr(log_host_last, "2 queue pairs (device has 2), offloads: none, fake"));
 
     /* Receive: a frame is handed up; a runt and an oversize frame are dropped and counted;
      * each buffer goes back to the device.  The limits are 14 and 1518 bytes (header + MTU +
@@ -276,12 +279,14 @@ static void test_init_two_pairs(void **state)
     assert_int_equal(c.rx_drops, 3);
     assert_int_equal(fd.q[2].avail->idx, QMAX + 6);
 
-    /* Transmit: segments are gathered behind a zero header; too large a frame is refused. */
+    /* Transmit: header and segments behind a zero virtio-net header; too large a frame is
+     * refused. */
     uint8_t a[20], b[40], out[128];
     memset(a, 0xaa, sizeof(a));
     memset(b, 0xbb, sizeof(b));
-    struct virtio_net_seg segs[2] = {{a, sizeof(a)}, {b, sizeof(b)}};
-    assert_int_equal(virtio_net_xmit(1, segs, 2), 0);
+    struct virtio_net_seg segs[1] = {{b, sizeof(b)}};
+    struct virtio_net_frame fr = {.hdr = a, .hdr_len = sizeof(a), .segs = segs, .nsegs = 1};
+    assert_int_equal(virtio_net_xmit(1, &fr), 0);
     virtio_net_flush(1);
     struct fake_chain ch;
     assert_int_equal(fake_queue_pop(&fd, 3, &ch), 0);
@@ -293,9 +298,10 @@ static void test_init_two_pairs(void **state)
     assert_memory_equal(out + HDR + sizeof(a), b, sizeof(b));
     static uint8_t big[VIRTIO_NET_FRAME_MAX + 1];
     struct virtio_net_seg one = {big, VIRTIO_NET_FRAME_MAX + 1};
-    assert_int_equal(virtio_net_xmit(1, &one, 1), -EMSGSIZE);
+    struct virtio_net_frame bf = {.segs = &one, .nsegs = 1};
+    assert_int_equal(virtio_net_xmit(1, &bf), -EMSGSIZE);
     one.len = VIRTIO_NET_FRAME_MAX;
-    assert_int_equal(virtio_net_xmit(1, &one, 1), 0);
+    assert_int_equal(virtio_net_xmit(1, &bf), 0);
     virtio_net_flush(1);
     assert_int_equal(fake_queue_pop(&fd, 3, &ch), 0);
     assert_int_equal(ch.out_len, HDR + VIRTIO_NET_FRAME_MAX);
@@ -503,10 +509,167 @@ static void test_fewer_interrupts_than_pairs(void **state)
     assert_int_equal(fd.driver_errors, 0);
 }
 
+/* --- offloads ------------------------------------------------------------------------------ */
+
+#define CSUM_F  VIRTIO_BIT(VIRTIO_NET_F_CSUM)
+#define GCSUM_F VIRTIO_BIT(VIRTIO_NET_F_GUEST_CSUM)
+#define TSO_F   VIRTIO_BIT(VIRTIO_NET_F_HOST_TSO4)
+#define IND_F   VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC)
+#define OFF_F   (CSUM_F | GCSUM_F | TSO_F | IND_F)
+
+static unsigned released;
+static void *last_cookie;
+
+static void release_fn(void *ctx, void *cookie)
+{
+    released++;
+    last_cookie = cookie;
+}
+
+/* The device writes a frame with header flags `hflags` into the next receive buffer of q. */
+static void deliver_flags(unsigned q, uint8_t hflags)
+{
+    struct fake_chain c;
+    assert_int_equal(fake_queue_pop(&fd, q, &c), 0);
+    uint8_t *buf = (uint8_t *)(uintptr_t)c.seg[0].addr;
+    memset(buf, 0, HDR + 60);
+    buf[0] = hflags;
+    fake_queue_complete(&fd, q, c.head, HDR + 60);
+}
+
+/* A device offering checksum offload both ways and TSO: all three are used (and indirect
+ * descriptors); a frame's payload goes by reference (its own bytes, not a copy), the header
+ * fields reach the device, and the cookie comes back only when the device is done. */
+static void test_offloads_negotiated(void **state)
+{
+    device_new(ALL_F | OFF_F, 1, QMAX);
+    assert_int_equal(virtio_net_init(1, apic_ids), 1);
+    assert_int_equal(fd.driver_features, V1 | ALL_F | OFF_F);
+    assert_int_equal(virtio_net_offloads(),
+                     VIRTIO_NET_OFFLOAD_TX_CSUM | VIRTIO_NET_OFFLOAD_RX_CSUM |
+                         VIRTIO_NET_OFFLOAD_TSO4);
+    assert_non_null(strstr(log_host_last, "offloads: tx-csum rx-csum tso4"));
+    virtio_net_tx_release(0, release_fn, NULL);
+    released = 0;
+
+    /* A TSO frame: 54 bytes of headers copied, 3 pieces by reference, two of which touch and
+     * go as one descriptor. */
+    static uint8_t hdr[54], body[8000];
+    memset(hdr, 0x11, sizeof(hdr));
+    for (unsigned i = 0; i < sizeof(body); i++)
+        body[i] = (uint8_t)i;
+    struct virtio_net_seg segs[3] = {{body, 1000}, {body + 1000, 3000}, {body + 5000, 3000}};
+    int cookie;
+    struct virtio_net_frame f = {.hdr = hdr,
+                                 .hdr_len = sizeof(hdr),
+                                 .segs = segs,
+                                 .nsegs = 3,
+                                 .csum_start = 34,
+                                 .csum_offset = 16,
+                                 .gso_size = 1460,
+                                 .gso_hdr_len = 54,
+                                 .cookie = &cookie};
+    assert_int_equal(virtio_net_xmit(0, &f), 0);
+    virtio_net_flush(0);
+    struct fake_chain ch;
+    assert_int_equal(fake_queue_pop(&fd, 1, &ch), 0);
+    assert_true(ch.indirect);
+    assert_int_equal(ch.nseg, 3);
+    assert_int_equal(ch.seg[0].len, HDR + 54);
+    assert_int_equal(ch.seg[1].addr, (uint64_t)(uintptr_t)body); /* by reference */
+    assert_int_equal(ch.seg[1].len, 4000);
+    assert_int_equal(ch.seg[2].addr, (uint64_t)(uintptr_t)(body + 5000));
+    const uint8_t *h = (const uint8_t *)(uintptr_t)ch.seg[0].addr;
+    assert_int_equal(h[0], 1);                 /* NEEDS_CSUM */
+    assert_int_equal(h[1], 1);                 /* GSO_TCPV4 */
+    assert_int_equal(h[2] | h[3] << 8, 54);    /* hdr_len */
+    assert_int_equal(h[4] | h[5] << 8, 1460);  /* gso_size */
+    assert_int_equal(h[6] | h[7] << 8, 34);    /* csum_start */
+    assert_int_equal(h[8] | h[9] << 8, 16);    /* csum_offset */
+    assert_int_equal(h[10] | h[11] << 8, 0);   /* num_buffers */
+    assert_memory_equal(h + HDR, hdr, sizeof(hdr));
+    virtio_net_flush(0);
+    assert_int_equal(released, 0); /* the device still reads it */
+    fake_queue_complete(&fd, 1, ch.head, 0);
+    virtio_net_flush(0);
+    assert_int_equal(released, 1);
+    assert_ptr_equal(last_cookie, &cookie);
+
+    /* A small frame is copied whole (one descriptor) and its cookie still comes back. */
+    struct virtio_net_frame small = {.hdr = hdr, .hdr_len = sizeof(hdr), .cookie = &cookie};
+    assert_int_equal(virtio_net_xmit(0, &small), 0);
+    virtio_net_flush(0);
+    assert_int_equal(fake_queue_pop(&fd, 1, &ch), 0);
+    assert_int_equal(ch.nseg, 1);
+    assert_int_equal(ch.out_len, HDR + 54);
+    fake_queue_complete(&fd, 1, ch.head, 0);
+    virtio_net_arm(0);
+    assert_int_equal(released, 2);
+
+    /* Offsets outside the frame, a TSO frame without a partial checksum or over 64 KiB. */
+    f.csum_offset = 8000;
+    assert_int_equal(virtio_net_xmit(0, &f), -EINVAL);
+    f.csum_offset = 16;
+    f.csum_start = 0;
+    assert_int_equal(virtio_net_xmit(0, &f), -EINVAL);
+    f.csum_start = 34;
+    struct virtio_net_seg huge[2] = {{body, 40000}, {body, 40000}};
+    f.segs = huge;
+    f.nsegs = 2;
+    assert_int_equal(virtio_net_xmit(0, &f), -EMSGSIZE);
+
+    /* Receive: DATA_VALID and NEEDS_CSUM are believed, no flag means "check it". */
+    deliver_flags(0, 2);
+    deliver_flags(0, 1);
+    deliver_flags(0, 0);
+    got_frames = 0;
+    assert_int_equal(virtio_net_rx_poll(0, rx_fn, NULL, 1), 1);
+    assert_int_equal(got_flags, VIRTIO_NET_RX_CSUM_OK);
+    assert_int_equal(virtio_net_rx_poll(0, rx_fn, NULL, 1), 1);
+    assert_int_equal(got_flags, VIRTIO_NET_RX_CSUM_OK);
+    assert_int_equal(virtio_net_rx_poll(0, rx_fn, NULL, 1), 1);
+    assert_int_equal(got_flags, 0);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+/* A device without offloads (QEMU's user networking): none is used, frames that ask for one
+ * are refused, and receive flags the device should not set are not believed. */
+static void test_offloads_absent(void **state)
+{
+    device_new(ALL_F, 1, QMAX);
+    assert_int_equal(virtio_net_init(1, apic_ids), 1);
+    assert_int_equal(fd.driver_features, V1 | ALL_F);
+    assert_int_equal(virtio_net_offloads(), 0);
+    assert_non_null(strstr(log_host_last, "offloads: none"));
+    static uint8_t frame[200];
+    struct virtio_net_frame f = {.hdr = frame, .hdr_len = 60, .csum_start = 34, .csum_offset = 16};
+    assert_int_equal(virtio_net_xmit(0, &f), -EINVAL);
+    f.csum_start = 0;
+    f.gso_size = 1460;
+    assert_int_equal(virtio_net_xmit(0, &f), -EINVAL);
+    f.gso_size = 0;
+    assert_int_equal(virtio_net_xmit(0, &f), 0);
+    deliver_flags(0, 2);
+    assert_int_equal(virtio_net_rx_poll(0, rx_fn, NULL, 1), 1);
+    assert_int_equal(got_flags, 0);
+    assert_int_equal(fd.driver_errors, 0);
+}
+
+/* TSO offered without CSUM breaks §5.1.3.1: TSO is not used. */
+static void test_tso_without_csum(void **state)
+{
+    device_new(ALL_F | TSO_F, 1, QMAX);
+    assert_int_equal(virtio_net_init(1, apic_ids), 1);
+    assert_int_equal(virtio_net_offloads(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_init_two_pairs, setup),
+        cmocka_unit_test_setup(test_offloads_negotiated, setup),
+        cmocka_unit_test_setup(test_offloads_absent, setup),
+        cmocka_unit_test_setup(test_tso_without_csum, setup),
         cmocka_unit_test_setup(test_init_no_device, setup),
         cmocka_unit_test_setup(test_init_features_refused, setup),
         cmocka_unit_test_setup(test_init_queue_too_small, setup),
