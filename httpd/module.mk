@@ -3,9 +3,9 @@
 # built from the content cache.  The connection layer on lwIP's altcp is httpd/server.mk.
 
 HTTPD_SRCS := httpd/request.c httpd/path.c httpd/date.c httpd/negotiate.c httpd/mime.c \
-	httpd/response.c
+	httpd/response.c httpd/https.c
 HTTPD_HDRS := httpd/limits.h httpd/request.h httpd/path.h httpd/date.h httpd/negotiate.h \
-	httpd/mime.h httpd/response.h httpd/files.h
+	httpd/mime.h httpd/response.h httpd/files.h httpd/https.h
 
 KERNEL_SRCS += $(HTTPD_SRCS)
 

@@ -38,6 +38,7 @@
 #include "httpd/config.h"
 #include "httpd/date.h"
 #include "httpd/files.h"
+#include "httpd/https.h"
 #include "httpd/limits.h"
 #include "httpd/log.h"
 #include "httpd/path.h"
@@ -47,6 +48,7 @@
 #include "netstack/link.h"
 #include "netstack/netstack.h"
 #include "netstack/tcpinfo.h"
+#include "tls/tls.h"
 
 #define HTTPD_LISTEN_BACKLOG 255     /* half-open connections per core's listener */
 #define HTTPD_POLL_INTERVAL  1       /* poll callback every 500 ms: the timeout granularity */
@@ -91,6 +93,9 @@ struct conn {
     bool close_after;            /* close once the current response is queued */
     bool peer_closed;            /* FIN received */
     bool closing;                /* close() returned ERR_MEM: retry from poll */
+    bool tls;                    /* HTTPS: pcb is a TLS altcp pcb (tls/tls.h) */
+    bool tls_done;               /* its handshake completed (and was counted) */
+    uint64_t accepted;           /* core_time_ns() at accept: the TLS handshake deadline */
     /* The response being queued. */
     const char *head;    /* header block bytes not yet queued: the worker's buffer (only within
                             the call that formatted it) or head_copy */
@@ -101,6 +106,17 @@ struct conn {
 };
 
 static struct worker workers[CORE_MAX_CPUS];
+static bool https_on; /* tls_boot() succeeded: set at boot on core 0, read-only afterwards */
+
+/* Count a TLS handshake once it has completed.  Only while c->pcb exists (also inside the err
+ * callback: altcp_tls frees its pcb after calling it). */
+static void tls_settle(struct conn *c)
+{
+    if (c->tls && !c->tls_done && tls_handshake_over(c->pcb)) {
+        c->tls_done = true;
+        tls_counters_this_cpu()->handshakes++;
+    }
+}
 
 /* ---- drain (httpd_server_drain) ---------------------------------------------------------- */
 
@@ -159,6 +175,12 @@ static void conn_free(struct conn *c)
     free(c->parser);
     free(c->head_copy);
     c->w->active--;
+    if (c->tls) {
+        struct tls_counters *t = tls_counters_this_cpu();
+        t->active--;
+        if (!c->tls_done)
+            t->failed++;
+    }
     free(c);
 }
 
@@ -236,6 +258,7 @@ static void set_callbacks(struct conn *c, bool on)
  */
 static void conn_close(struct conn *c)
 {
+    tls_settle(c);
     discard_input(c);
     set_callbacks(c, false);
     if (altcp_close(c->pcb) != ERR_OK) {
@@ -274,7 +297,11 @@ static void respond(struct conn *c, struct httpd_request *req)
     struct httpd_path path;
     char *head = w->head;
     const size_t cap = HTTPD_RESPONSE_HEADER_MAX;
-    if (req->status) {
+    char https_to[HTTPD_HTTPS_LOCATION_MAX];
+    if (!req->status && !c->tls && https_on && httpd_config->https_redirect &&
+        httpd_https_location(req, httpd_config->https_port, https_to, sizeof(https_to)) > 0) {
+        rc = httpd_response_redirect(req, https_to, &w->clock, head, cap, &r);
+    } else if (req->status) {
         rc = httpd_response_error(req, req->status, &w->clock, head, cap, &r);
     } else if (httpd_path_parse(req->target, req->target_len, &path) < 0) {
         rc = httpd_response_error(req, 400, &w->clock, head, cap, &r);
@@ -302,6 +329,8 @@ static void respond(struct conn *c, struct httpd_request *req)
     }
     if (rc < 0) /* a header block that did not fit: cannot happen with HEADER_MAX, but fail safe */
         rc = httpd_response_error(req, 500, &w->clock, head, cap, &r);
+    if (c->tls && httpd_config->hsts) /* no room: sent without it (HEADER_MAX leaves room) */
+        (void)httpd_https_add_hsts(head, cap, &r.head_len, httpd_config->hsts);
 
     c->status = r.status;
     c->head = head;
@@ -467,6 +496,7 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
             pbuf_free(p);
         return ERR_OK;
     }
+    tls_settle(c); /* data through TLS: its handshake is over */
     if (p) {
         /* Input only waits while a response is pending, and TCP's receive window bounds it:
          * bytes are acknowledged to the window (altcp_recved) only as the parser consumes
@@ -536,6 +566,19 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     uint64_t now = core_time_ns();
+    tls_settle(c);
+    if (c->tls && !c->tls_done) {
+        /* A handshake that stalls (or a client that never sends one) holds record buffers:
+         * reset it at its deadline.  Until then the keep-alive timer does not apply. */
+        if (now - c->accepted >= httpd_config->tls_handshake_ms * 1000000ull) {
+            c->w->timeouts++;
+            altcp_abort(c->pcb); /* on_err frees c */
+            return ERR_ABRT;
+        }
+        if (drain_requested())
+            conn_close(c);
+        return ERR_OK;
+    }
     if (c->sending || tcp_outstanding(c)) {
         if (c->win_start == 0) {
             c->win_start = now;
@@ -565,13 +608,14 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
 static void on_err(void *arg, err_t err)
 {
     struct conn *c = arg;
-    if (c)
-        conn_free(c); /* the pcb is already gone */
+    if (c) {
+        tls_settle(c); /* a TLS pcb still exists here (altcp_tls frees it after this call) */
+        conn_free(c);  /* the TCP pcb is already gone */
+    }
 }
 
-static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
+static err_t accept_conn(struct worker *w, struct altcp_pcb *pcb, err_t err, bool tls)
 {
-    struct worker *w = arg;
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct conn *c = NULL;
@@ -591,10 +635,30 @@ static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
     c->w = w;
     c->pcb = pcb;
     c->last_activity = core_time_ns();
+    c->accepted = c->last_activity;
+    c->tls = tls;
+    if (tls)
+        tls_counters_this_cpu()->active++;
     w->active++;
     set_callbacks(c, true);
     altcp_nagle_disable(pcb);
     return ERR_OK;
+}
+
+static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    return accept_conn(arg, pcb, err, false);
+}
+
+/* An HTTPS connection, accepted before its handshake (which altcp_tls runs as data arrives). */
+static err_t on_accept_tls(void *arg, struct altcp_pcb *pcb, err_t err)
+{
+    if (err == ERR_OK && pcb && tls_counters_this_cpu()->active >= httpd_config->max_tls_conns) {
+        tls_counters_this_cpu()->refused++;
+        altcp_abort(pcb); /* RST before any handshake work */
+        return ERR_ABRT;
+    }
+    return accept_conn(arg, pcb, err, true);
 }
 
 size_t httpd_budget_idle_cost(void)
@@ -608,12 +672,14 @@ struct listener_spec {
     const char *name;
     uint16_t port;
     altcp_accept_fn accept;
+    bool tls; /* HTTPS: this core's own TLS configuration (tls/tls.h), built here */
 };
 
 static int listen_on(const struct listener_spec *spec, struct worker *w, struct altcp_pcb **out,
                      unsigned cpu)
 {
-    int rc = netstack_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w);
+    int rc = spec->tls ? tls_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w)
+                       : netstack_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w);
     if (rc < 0) {
         log_error("httpd: cannot listen on port %u (%s): %d", spec->port, spec->name, rc);
         return rc;
@@ -628,7 +694,8 @@ static void worker_start(unsigned cpu)
     if (!netstack_link_has_stack(cpu))
         return;
     const struct listener_spec specs[HTTPD_LISTENERS] = {
-        {"HTTP", httpd_config->http_port, on_accept},
+        {"HTTP", httpd_config->http_port, on_accept, false},
+        {"HTTPS", https_on ? httpd_config->https_port : 0, on_accept_tls, true},
     };
     struct worker *w = &workers[cpu];
     httpd_clock_init(&w->clock);
@@ -735,6 +802,9 @@ int httpd_server_boot(void)
     httpd_budget_boot(core_ncpus);
     core_stats_add(&httpd_source);
     core_drain_register(&drain_participant);
+    /* HTTPS only with entropy and a usable key and certificate; tls_boot() logs why not. */
+    if (httpd_config->https_port)
+        https_on = tls_boot() == 0;
     core_loop_on_each_cpu(worker_start);
     return 0;
 }

@@ -4,7 +4,6 @@
 KERNEL_SRCS += httpd/server.c httpd/config.c httpd/budget.c httpd/log.c
 $(BUILD)/kernel/httpd/server.o: KERNEL_CFLAGS += $(NETSTACK_CFLAGS)
 $(BUILD)/kernel/httpd/server.o: $(DEPS_STAMP)
-$(BUILD)/kernel/httpd/server.o: KERNEL_CFLAGS += $(MBEDTLS_CFLAGS)
 
 
 # httpd/admin.c: the admin endpoint (admin_port=: /metrics, /healthz), its own listener on each

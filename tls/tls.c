@@ -37,17 +37,37 @@ static const mbedtls_ecp_group_id curves[] = {
 };
 static const char *alpn[] = {"http/1.1", NULL};
 
-static void tls_stats(unsigned cpu, char *buf, size_t len)
+enum { ST_HANDSHAKES, ST_RESUMED, ST_FAILED, ST_ACTIVE, ST_REFUSED, ST_NFIELDS };
+
+static const struct core_stats_field tls_fields[ST_NFIELDS] = {
+    [ST_HANDSHAKES] = {"tls_handshakes", "toril_tls_handshakes_total", NULL,
+                       "TLS handshakes completed (full and resumed).", CORE_STATS_COUNTER, 1},
+    [ST_RESUMED] = {"tls_resumed", "toril_tls_resumed_total", NULL,
+                    "TLS handshakes resumed from a session ticket.", CORE_STATS_COUNTER, 1},
+    [ST_FAILED] = {"tls_failed", "toril_tls_failed_total", NULL,
+                   "TLS connections closed before their handshake completed.",
+                   CORE_STATS_COUNTER, 1},
+    [ST_ACTIVE] = {"tls_active", "toril_tls_connections", NULL, "Open TLS connections.",
+                   CORE_STATS_GAUGE, 1},
+    [ST_REFUSED] = {"tls_refused", "toril_tls_refused_total", NULL,
+                    "TLS connections refused at accept (max_tls_conns).", CORE_STATS_COUNTER, 1},
+};
+
+static bool tls_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
 {
-    if (cpu >= CORE_MAX_CPUS)
-        return;
+    if (cpu >= CORE_MAX_CPUS || !ready)
+        return false;
     const struct tls_counters *c = &counters[cpu];
-    core_stats_append(buf, len,
-                      " tls_handshakes=%llu tls_resumed=%llu tls_failed=%llu tls_active=%u "
-                      "tls_refused=%llu",
-                      (unsigned long long)c->handshakes, (unsigned long long)c->resumed,
-                      (unsigned long long)c->failed, c->active, (unsigned long long)c->refused);
+    v[ST_HANDSHAKES] = c->handshakes;
+    v[ST_RESUMED] = c->resumed;
+    v[ST_FAILED] = c->failed;
+    v[ST_ACTIVE] = c->active;
+    v[ST_REFUSED] = c->refused;
+    return true;
 }
+
+static const struct core_stats_source tls_source = {
+    .fields = tls_fields, .nfields = ST_NFIELDS, .per_cpu = true, .read = tls_read};
 
 int tls_boot(void)
 {
@@ -57,7 +77,7 @@ int tls_boot(void)
     rc = tls_keys_load(&keys); /* logged */
     if (rc < 0)
         return rc;
-    core_stats_register(tls_stats);
+    core_stats_add(&tls_source);
     ready = true;
     return 0;
 }
