@@ -93,6 +93,7 @@ struct conn {
     bool close_after;            /* close once the current response is queued */
     bool peer_closed;            /* FIN received */
     bool closing;                /* close() returned ERR_MEM: retry from poll */
+    bool fin_sent;               /* closing after the response: our FIN is queued */
     bool tls;                    /* HTTPS: pcb is a TLS altcp pcb (tls/tls.h) */
     bool tls_done;               /* its handshake completed (and was counted) */
     uint64_t accepted;           /* core_time_ns() at accept: the TLS handshake deadline */
@@ -140,8 +141,14 @@ static void discard_input(struct conn *c);
 static bool close_after_response(struct conn *c)
 {
     altcp_output(c->pcb);
-    if (drain_requested() && tcp_outstanding(c)) {
+    if (tcp_outstanding(c)) {
+        /* Keep c (and its place under max_conns and the memory budget) until the client has
+         * acknowledged everything, so the send-progress rule still applies: a pcb closed now
+         * would keep the response's buffers in lwIP, outside every limit, for as long as the
+         * client pleases.  The FIN leaves at once, after the data (a half close). */
         discard_input(c);
+        if (!c->fin_sent && altcp_shutdown(c->pcb, 0, 1) == ERR_OK)
+            c->fin_sent = true;
         return true; /* the sent callback (or poll) comes back here */
     }
     conn_close(c);
@@ -474,11 +481,11 @@ static bool process(struct conn *c)
             break;
         }
     }
-    altcp_output(c->pcb);
     if (!c->sending && c->peer_closed && !c->in) {
-        conn_close(c);
-        return false;
+        c->close_after = true; /* the client is done: close once it has our last bytes */
+        return close_after_response(c);
     }
+    altcp_output(c->pcb);
     /* Idle between requests: give the parser back (a fresh one is as good as a reused one at a
      * request boundary); keep-alive connections then cost their struct conn only. */
     if (c->parser && !c->in && !c->sending && !httpd_request_in_progress(c->parser)) {
@@ -586,11 +593,15 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         }
         if (send_stalled(c, now))
             return ERR_ABRT;
-        if (c->sending)
+        if (c->sending || c->close_after)
             process(c); /* the send buffer may have room that no sent callback announced */
         return ERR_OK;
     }
     c->win_start = 0; /* everything acknowledged: the next response starts a new window */
+    if (c->close_after) { /* the last acknowledgement came without a sent callback (our FIN) */
+        conn_close(c);
+        return ERR_OK;
+    }
     bool in_request = c->parser && httpd_request_in_progress(c->parser);
     if (drain_requested() && !in_request && !c->in) {
         conn_close(c); /* draining: an idle keep-alive connection goes now */

@@ -116,8 +116,11 @@ $(eval $(call host_test,netstack/test_link,netstack/tests/test_link.c netstack/l
 	virtio/tests/fake_device.c $(NETSTACK_HOOK_SRCS) netstack/tcpguard_stats.c \
 	$(BUILD)/host/netstack/lwip-percpu.o))
 
+# The send-progress rule's view of a pcb (pure: a plain struct stands in for lwIP's).
+$(eval $(call host_test,netstack/test_tcpinfo,netstack/tests/test_tcpinfo.c netstack/tcpinfo.c))
+
 NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate \
-	$(BUILD)/host/netstack/test_link
+	$(BUILD)/host/netstack/test_link $(BUILD)/host/netstack/test_tcpinfo
 $(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS)
 $(NETSTACK_HOST_TESTS): $(DEPS_STAMP) $(NETSTACK_INSTANCE_HDRS) netstack/replicate.h \
 	netstack/echo.h netstack/tests/host_env.h netstack/tests/host_cores.h \

@@ -16,10 +16,14 @@ int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *ou
         return -ECONNRESET;
     uint32_t in_flight = pcb->snd_nxt - pcb->lastack;
     uint32_t wnd = pcb->snd_wnd;
+    /* snd_lbb counts the bytes the application queued; a SYN or FIN also moves snd_nxt, so
+     * once a FIN is sent snd_nxt is one past it: the difference is signed. */
+    int32_t unsent = (int32_t)(pcb->snd_lbb - pcb->snd_nxt);
     *out = (struct netstack_tcp_info){
+        .window = wnd,
         .peer_window = wnd > in_flight ? wnd - in_flight : 0,
         .in_flight = in_flight,
-        .unsent = pcb->snd_lbb - pcb->snd_nxt,
+        .unsent = unsent > 0 ? (uint32_t)unsent : 0,
         .mss = pcb->mss,
         .link_backlogged = netstack_if_tx_backlogged(),
     };
@@ -28,16 +32,17 @@ int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *ou
 
 bool netstack_tcp_peer_stalled(const struct netstack_tcp_info *info, bool acked_any)
 {
+    /* Data waits and the client's own advertised window has no room for a segment of it:
+     * whatever else is going on, the client is not taking data.  (Its advertised window, not
+     * what is left of it after our flight, which our own backlog could have used up.) */
+    uint32_t want = info->unsent < info->mss ? info->unsent : info->mss;
+    if (info->unsent > 0 && info->window < want)
+        return true;
     if (info->link_backlogged)
         return false; /* our own frames wait for the ring: nothing the client can ACK yet */
     if (info->in_flight > 0 && !acked_any)
         return true; /* on the wire for the whole window and never acknowledged */
-    if (info->unsent > 0) {
-        uint32_t want = info->unsent < info->mss ? info->unsent : info->mss;
-        /* Data waits and the client's window has room for a segment of it: TCP (congestion
-         * window, Nagle, a retransmission in progress) holds it, not the client. */
-        return info->peer_window < want;
-    }
-    /* Everything was sent: the client owes ACKs for what is in flight. */
-    return info->in_flight > 0;
+    if (info->unsent > 0)
+        return false; /* the window has room: TCP holds the data (congestion window, resend) */
+    return info->in_flight > 0; /* all sent: the client owes ACKs for it */
 }

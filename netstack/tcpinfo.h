@@ -14,7 +14,8 @@
 #include "lwip/altcp.h"
 
 struct netstack_tcp_info {
-    uint32_t peer_window; /* bytes the peer's last advertised window still allows in flight */
+    uint32_t window;      /* the peer's last advertised window (bytes) */
+    uint32_t peer_window; /* what of it is left beyond the bytes in flight */
     uint32_t in_flight;   /* bytes sent and not yet acknowledged */
     uint32_t unsent;      /* bytes queued in TCP and not yet sent */
     uint16_t mss;         /* the connection's segment size */
@@ -29,10 +30,10 @@ int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *ou
 /*
  * Whether the client side is what holds data back, judged at the end of a window of time in
  * which the client acknowledged too little (acked_any: whether it acknowledged anything).
- * The client's fault: its window is closed or smaller than a segment of what waits, or data
- * that left this core stays unacknowledged (all of it sent, or none of it acknowledged in the
- * whole window).  The server's: frames still wait in this core's transmit backlog, or data
- * waits that the client's window would take (TCP's congestion window holds it).
+ * The client's fault: its advertised window is closed or smaller than a segment of what waits,
+ * or data that left this core stays unacknowledged (all of it sent, or none of it acknowledged
+ * in the whole window).  The server's: frames still wait in this core's transmit backlog, or
+ * data waits that the client's window would take (TCP's congestion window holds it).
  */
 bool netstack_tcp_peer_stalled(const struct netstack_tcp_info *info, bool acked_any);
 
