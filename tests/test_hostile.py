@@ -407,3 +407,48 @@ def test_request_target_is_escaped_in_the_access_log(boot, netns):
     assert answer.startswith(b"HTTP/1.1 "), answer
     line = vm.expect(r'"GET [^\r\n]* HTTP/1\.1" \d+ \d+', timeout=10).group(0)
     assert r'"GET /a\"b\\c HTTP/1.1"' in line, line
+
+
+def test_clients_waiting_on_the_servers_own_backlog_are_never_timed_out(boot, netns, tmp_path):
+    """The opposite case: 96 clients download 1 MiB each at once from one core, with a send-
+    progress window of 300 ms.  The server's own transmit backlog and congestion window make
+    them wait, which is never their fault: none is reset, every download is byte-exact."""
+    import hashlib
+    body = random.Random(7).randbytes(1 << 20)
+    (tmp_path / "big.bin").write_bytes(body)
+    want = hashlib.sha256(body).hexdigest()
+    ns = netns(queues=1)
+    vm = boot(cpus=1, netns=ns, args=f"{ARGS} send_stall_ms=300",
+              env={"SITE": str(tmp_path), "DISK": "vfat"})
+    vm.expect(r"httpd: serving on port 80")
+    results = []
+
+    def fetch():
+        try:
+            with ns.entered():
+                s = socket.create_connection((GUEST_IP, 80), timeout=30)
+            with s:
+                s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                data = bytearray()
+                while True:
+                    chunk = s.recv(1 << 16)
+                    if not chunk:
+                        break
+                    data += chunk
+            head, _, got = bytes(data).partition(b"\r\n\r\n")
+            results.append(head.startswith(b"HTTP/1.1 200") and
+                           hashlib.sha256(got).hexdigest() == want)
+        except OSError as e:
+            results.append(repr(e))
+
+    threads = [threading.Thread(target=fetch, daemon=True) for _ in range(96)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    elapsed = time.monotonic() - t0
+    core = stats.read(vm, 1)[0]
+    assert results.count(True) == 96, [r for r in results if r is not True][:5]
+    assert core["slow_readers"] == 0 and core["timeouts"] == 0, core
+    print(f"96 x 1 MiB at once in {elapsed:.1f}s: all byte-exact, slow_readers=0, timeouts=0")
