@@ -109,12 +109,12 @@ void core_logbuf_init(void)
         return;
     }
     for (unsigned i = 0; i < core_ncpus; i++)
-        core_ring_init(&b[i].ring, slots + (size_t)i * CORE_LOG_LINES_QUEUED,
-                       CORE_LOG_LINES_QUEUED, sizeof(struct line));
+        core_ring_init(&b[i].ring, slots + (size_t)i * CORE_LOG_LINES_QUEUED, CORE_LOG_LINES_QUEUED,
+                       sizeof(struct line));
     bufs = b;
     nbufs = core_ncpus;
-    core_loop_add(&(struct core_poller){
-        .poll = drain_poll, .arm = drain_arm, .arg = NULL, .name = "log"});
+    core_loop_add(
+        &(struct core_poller){.poll = drain_poll, .arm = drain_arm, .arg = NULL, .name = "log"});
     core_stats_add(&log_source);
 }
 

@@ -24,10 +24,10 @@ struct httpd_log_client {
 
 /* One core's access-log state. */
 struct httpd_log {
-    uint32_t second;   /* the second `count` is for (seconds since boot) */
-    uint32_t count;    /* lines written in it */
-    uint64_t limited;  /* lines not written because of a rate (stats: log_limited=) */
-    uint64_t reported; /* `limited` when it was last reported in the log */
+    uint32_t second;          /* the second `count` is for (seconds since boot) */
+    uint32_t count;           /* lines written in it */
+    uint64_t limited;         /* lines not written because of a rate (stats: log_limited=) */
+    uint64_t reported;        /* `limited` when it was last reported in the log */
     struct core_timer report; /* armed for the next second while lines were left out */
     struct httpd_log_client clients[HTTPD_LOG_CLIENT_SLOTS];
 };

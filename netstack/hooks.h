@@ -20,7 +20,7 @@ u32_t netstack_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_add
 /* LWIP_HOOK_TCP_INPACKET_PCB: a segment about to be processed by pcb (a connection or a
  * listener; header fields already in host byte order, p->payload past the header).  ERR_OK:
  * lwIP goes on; anything else: lwIP drops the segment (frees p). */
-err_t netstack_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen,
-                            u16_t opt1len, u8_t *opt2, struct pbuf *p);
+err_t netstack_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len,
+                            u8_t *opt2, struct pbuf *p);
 
 #endif

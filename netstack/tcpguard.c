@@ -38,16 +38,17 @@
 #include "netstack/netif.h"
 #include "netstack/tcpguard.h"
 
-#define COOKIE_PERIOD_S  8  /* the cookie clock ticks every 8 s ... */
-#define COOKIE_CLOCK_MAX 1  /* ... and a cookie is good for this many ticks after its own */
-#define COOKIE_RECENT_NS (2ull * COOKIE_PERIOD_S * 1000000000ull) /* ACKs are checked for a
-                                                       cookie only this long after one was sent */
+#define COOKIE_PERIOD_S  8 /* the cookie clock ticks every 8 s ... */
+#define COOKIE_CLOCK_MAX 1 /* ... and a cookie is good for this many ticks after its own */
+#define COOKIE_RECENT_NS                                                                           \
+    (2ull * COOKIE_PERIOD_S * 1000000000ull) /* ACKs are checked for a                             \
+                                  cookie only this long after one was sent */
 
 struct guard {
     struct netstack_tcpguard_counters c; /* first: the stats line reads them from core 0 */
     uint64_t key[2];                     /* SipHash key, from RDRAND at first use */
     bool keyed;                          /* key is set */
-    uint64_t cookie_sent; /* core_time_ns() of the last cookie sent; 0: never */
+    uint64_t cookie_sent;                /* core_time_ns() of the last cookie sent; 0: never */
 } __attribute__((aligned(64)));
 
 static struct guard guards[CORE_MAX_CPUS];
@@ -125,7 +126,8 @@ static uint64_t addrs(const ip_addr_t *a, const ip_addr_t *b)
 u32_t netstack_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip,
                        u16_t remote_port)
 {
-    uint64_t m[2] = {addrs(local_ip, remote_ip), (uint64_t)local_port | (uint64_t)remote_port << 16};
+    uint64_t m[2] = {addrs(local_ip, remote_ip),
+                     (uint64_t)local_port | (uint64_t)remote_port << 16};
     uint32_t f = (uint32_t)netstack_siphash(guard()->key, m, 2);
     return f + (uint32_t)(core_time_ns() / 4000); /* RFC 6528: M ticks every 4 us */
 }
@@ -190,7 +192,7 @@ static void send_cookie(struct guard *g, const struct tcp_hdr *syn, u16_t opt1le
     h->seqno = lwip_htonl(isn);
     h->ackno = lwip_htonl(syn->seqno + 1);
     TCPH_HDRLEN_FLAGS_SET(h, 6, TCP_SYN | TCP_ACK); /* 6 words: header + MSS option */
-    h->wnd = lwip_htons(TCPWND_MIN16(TCP_WND));    /* unscaled: no window scale option */
+    h->wnd = lwip_htons(TCPWND_MIN16(TCP_WND));     /* unscaled: no window scale option */
     h->chksum = 0;
     h->urgp = 0;
     u8_t *opt = (u8_t *)(h + 1);
@@ -225,9 +227,8 @@ static bool accept_cookie(struct guard *g, struct tcp_pcb_listen *lpcb, const st
     u32_t cookie = hdr->ackno - 1, client_isn = hdr->seqno - 1;
     uint32_t clock = cookie >> 27, idx = (cookie >> 24) & 7;
     uint32_t age = (cookie_clock() - clock) % 32;
-    if (age > COOKIE_CLOCK_MAX ||
-        cookie_hash(g, local, remote, hdr->dest, hdr->src, client_isn, clock, idx) !=
-            (cookie & 0xffffffu)) {
+    if (age > COOKIE_CLOCK_MAX || cookie_hash(g, local, remote, hdr->dest, hdr->src, client_isn,
+                                              clock, idx) != (cookie & 0xffffffu)) {
         g->c.cookies_bad++;
         return false;
     }
@@ -294,8 +295,8 @@ static void trim_time_wait(struct guard *g)
     }
 }
 
-err_t netstack_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen,
-                            u16_t opt1len, u8_t *opt2, struct pbuf *p)
+err_t netstack_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len,
+                            u8_t *opt2, struct pbuf *p)
 {
     if (pcb->state != LISTEN)
         return ERR_OK; /* a connection's segment: lwIP's business */
