@@ -63,6 +63,7 @@ $(eval $(call host_test,httpd/test_request,httpd/tests/test_request.c httpd/requ
 	$(LLHTTP_HOBJS)))
 
 $(eval $(call host_test,httpd/test_path,httpd/tests/test_path.c httpd/path.c))
+$(eval $(call host_test,httpd/test_https,httpd/tests/test_https.c httpd/https.c))
 
 $(eval $(call host_test,httpd/test_negotiate,httpd/tests/test_negotiate.c httpd/negotiate.c \
 	httpd/date.c))
@@ -76,6 +77,7 @@ $(eval $(call host_test,httpd/test_files,httpd/tests/test_files.c $(HTTPD_FILES_
 	httpd/response.c httpd/negotiate.c httpd/date.c httpd/mime.c tests/host/log_host.c))
 
 HTTPD_HOST_TESTS := $(BUILD)/host/httpd/test_request $(BUILD)/host/httpd/test_path \
+	$(BUILD)/host/httpd/test_https \
 	$(BUILD)/host/httpd/test_negotiate $(BUILD)/host/httpd/test_mime \
 	$(BUILD)/host/httpd/test_response $(BUILD)/host/httpd/test_files
 HTTPD_MIME_TESTS := $(BUILD)/host/httpd/test_mime $(BUILD)/host/httpd/test_response \
