@@ -17,11 +17,14 @@ static size_t budget;
  * its first connection. */
 static size_t baseline[CORE_MAX_CPUS];
 
+/* Bytes of live allocations on core cpu's heap (each as rounded up to its size class).  Not the
+ * pages its slabs hold: every size class in use keeps a 64 KiB slab, so counting pages would
+ * charge the first connection ~0.5 MiB for the slabs of a dozen classes. */
 static size_t heap_held(unsigned cpu)
 {
     struct heap_stats st;
     core_heap_stats(&core_cpus[cpu].heap, &st);
-    return st.pages * CORE_PMM_PAGE_SIZE;
+    return st.bytes_in_use;
 }
 
 void httpd_budget_boot(unsigned cores)

@@ -5,8 +5,10 @@
  * heap.  Each core gets an equal share of the memory free at boot:
  *     budget per core = free pages at boot * 4 KiB * conn_mem_pct / 100 / cores
  * and admits a new connection only while what its heap holds above its level when the worker
- * started is at most budget - HTTPD_CONN_WORST (pages held from the page allocator, so slab
- * fragmentation is counted; core 0's level includes the content cache).  Running out refuses
+ * started is at most budget - HTTPD_CONN_WORST (bytes of live allocations as rounded to their
+ * size class; core 0's level includes the content cache).  The heap's slabs add a fixed amount
+ * per core on top (one 64 KiB slab per size class in use, CORE_HEAP_NCLASSES at most), which the
+ * memory outside the budgets covers.  Running out refuses
  * new connections (reset, counted in refused_mem=); established ones keep their memory.
  */
 #ifndef HTTPD_BUDGET_H

@@ -18,6 +18,9 @@ static const struct httpd_config defaults = {
     .send_stall_ms = 10000,
     .max_reqs = 1000,
     .conn_mem_pct = HTTPD_CONN_MEM_PCT,
+    .send_min_bytes = HTTPD_SEND_MIN_PROGRESS,
+    .log_rate = HTTPD_LOG_LINES_PER_S,
+    .log_client_rate = HTTPD_LOG_CLIENT_LINES_PER_S,
     .log = HTTPD_LOG_ERRORS,
     .https_redirect = false,
     .hsts = 0,
@@ -92,11 +95,29 @@ static const struct core_cmdline_opt options[] = {
      *   Share of the memory free at boot that connections may use, split evenly between
      *   cores; a core refuses new connections (reset, refused_mem=) once its share is used.
      */
-    {.name = "conn_mem_pct",
+    {.name = "conn_mem_pct", .type = CORE_CMDLINE_UINT, FIELD(conn_mem_pct), .min = 1, .max = 90},
+    /*
+     * send_min_bytes=<bytes>         default 10240, 1..16777216
+     *   Bytes a client must acknowledge in every send_stall_ms window while a response is
+     *   outstanding (unless the server held the data back), else it is reset (slow_readers=).
+     */
+    {.name = "send_min_bytes",
      .type = CORE_CMDLINE_UINT,
-     FIELD(conn_mem_pct),
+     FIELD(send_min_bytes),
      .min = 1,
-     .max = 90},
+     .max = 16u << 20},
+    /*
+     * log_rate=<lines>               default 50, 0..100000 (0: no access log lines at all)
+     * log_client_rate=<lines>        default 5, 0..100000
+     *   Access log lines per second per core, and per client address; lines over either are
+     *   counted (log_limited=) and their number is logged once a second.
+     */
+    {.name = "log_rate", .type = CORE_CMDLINE_UINT, FIELD(log_rate), .min = 0, .max = 100000},
+    {.name = "log_client_rate",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(log_client_rate),
+     .min = 0,
+     .max = 100000},
     /*
      * log=off|errors|all             default errors
      *   Which HTTP requests get a console line: none, those answered 4xx/5xx, or all (slow).
@@ -120,7 +141,10 @@ static const struct core_cmdline_opt options[] = {
      *   tls/tls.h); a core refuses new ones beyond it (reset, counted as tls_refused).  Keep it
      *   below max_conns so that a flood of TLS handshakes leaves room for plain HTTP.
      */
-    {.name = "max_tls_conns", .type = CORE_CMDLINE_UINT, FIELD(max_tls_conns), .min = 1,
+    {.name = "max_tls_conns",
+     .type = CORE_CMDLINE_UINT,
+     FIELD(max_tls_conns),
+     .min = 1,
      .max = 65535},
     /*
      * tls_handshake_ms=<ms>          default 10000, 100..600000

@@ -29,6 +29,9 @@ struct httpd_config {
                                    acknowledges too little in it, by its own fault, is reset */
     uint32_t max_reqs;          /* max_reqs=: requests served on one connection, then close */
     uint32_t conn_mem_pct;      /* conn_mem_pct=: share of free memory for connections */
+    uint32_t send_min_bytes;    /* send_min_bytes=: bytes to acknowledge per send_stall_ms */
+    uint32_t log_rate;          /* log_rate=: access log lines per second per core */
+    uint32_t log_client_rate;   /* log_client_rate=: ... and per client address */
     enum httpd_config_log log;  /* log=: which requests are logged */
     bool https_redirect;        /* https_redirect=: plain HTTP answers 301 to the same path on
                                    HTTPS (when HTTPS is served) */
@@ -40,7 +43,7 @@ struct httpd_config {
                                    handshake before the connection is reset */
     uint16_t admin_port;        /* admin_port=: TCP port of /metrics and /healthz, 0 = off */
     struct core_ipv4_prefix admin_allow; /* admin_allow=a.b.c.d/N: who may ask the admin port */
-    bool admin_allow_subnet;    /* admin_allow=subnet (default): the guest's own subnet */
+    bool admin_allow_subnet;             /* admin_allow=subnet (default): the guest's own subnet */
 };
 
 extern const struct httpd_config *const httpd_config;

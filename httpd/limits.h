@@ -77,7 +77,7 @@
  * server itself held the data back (its transmit backlog, or data that the client's window
  * would take but TCP has not sent).  A client that opens its window a byte at a time is closed;
  * one waiting behind the server's own congestion never is.  About 1 KB/s over the default
- * 10 s window. */
+ * 10 s window.  send_min_bytes= overrides. */
 #ifndef HTTPD_SEND_MIN_PROGRESS
 #define HTTPD_SEND_MIN_PROGRESS (10 * 1024)
 #endif
@@ -102,7 +102,8 @@
 /* ---- Access log -------------------------------------------------------------------------- */
 
 /* Access log lines per second, per core and per client address: a client sending 404s in a loop
- * must not flood the console.  Lines cut are counted in log_dropped=. */
+ * must not flood the console.  Lines cut are counted in log_limited=; log_rate= and
+ * log_client_rate= override. */
 #ifndef HTTPD_LOG_LINES_PER_S
 #define HTTPD_LOG_LINES_PER_S 50
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "httpd/config.h"
 #include "httpd/log.h"
 
 #define NS_PER_S 1000000000ull
@@ -19,8 +20,8 @@ static void tick(struct httpd_log *l, uint32_t now_s)
     if (l->limited != l->reported) { /* at most once a second, and only while it grows */
         log_warn("httpd: %llu access log lines not written (over %u/s per core or %u/s per "
                  "client)",
-                 (unsigned long long)(l->limited - l->reported), HTTPD_LOG_LINES_PER_S,
-                 HTTPD_LOG_CLIENT_LINES_PER_S);
+                 (unsigned long long)(l->limited - l->reported), httpd_config->log_rate,
+                 httpd_config->log_client_rate);
         l->reported = l->limited;
     }
 }
@@ -42,7 +43,7 @@ static bool allow(struct httpd_log *l, uint32_t peer, uint32_t now_s)
         c->second = now_s;
         c->count = 0;
     }
-    if (l->count >= HTTPD_LOG_LINES_PER_S || c->count >= HTTPD_LOG_CLIENT_LINES_PER_S) {
+    if (l->count >= httpd_config->log_rate || c->count >= httpd_config->log_client_rate) {
         l->limited++;
         if (!l->report.pending) /* report even if no further line comes */
             core_timer_add(&l->report, ((uint64_t)now_s + 1) * NS_PER_S, report_due, l);

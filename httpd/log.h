@@ -1,7 +1,7 @@
 /*
  * The access log (httpd/log.c): one Common Log Format line per request that log= selects, every
- * field from the client escaped (core_log_escape), at most HTTPD_LOG_LINES_PER_S lines per
- * second per core and HTTPD_LOG_CLIENT_LINES_PER_S per client address; lines over either rate
+ * field from the client escaped (core_log_escape), at most log_rate= lines per second per core
+ * and log_client_rate= per client address (HTTPD_LOG_LINES_PER_S, _CLIENT_LINES_PER_S); lines over either rate
  * are counted, not written (log_limited=), and the count is logged once a second while it grows
  * (at the next second: from the next line attempted, or a one-shot timer).
  *

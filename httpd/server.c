@@ -531,7 +531,7 @@ static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
 
 /*
  * The send-progress rule, at the end of each window of send_stall_ms while a response is
- * outstanding: a client that acknowledged less than HTTPD_SEND_MIN_PROGRESS bytes in it, and is
+ * outstanding: a client that acknowledged less than send_min_bytes= in it, and is
  * itself what holds the data back (netstack_tcp_peer_stalled), is reset.  Returns whether it
  * was (c is then freed).
  */
@@ -542,7 +542,7 @@ static bool send_stalled(struct conn *c, uint64_t now)
         return false;
     uint64_t progress = c->acked - c->win_acked;
     struct netstack_tcp_info info;
-    if (progress < HTTPD_SEND_MIN_PROGRESS && netstack_tcp_info(c->pcb, &info) == 0 &&
+    if (progress < httpd_config->send_min_bytes && netstack_tcp_info(c->pcb, &info) == 0 &&
         netstack_tcp_peer_stalled(&info, progress > 0)) {
         c->w->timeouts++;
         c->w->slow_readers++;
@@ -674,7 +674,7 @@ static err_t on_accept_tls(void *arg, struct altcp_pcb *pcb, err_t err)
 
 size_t httpd_budget_idle_cost(void)
 {
-    return sizeof(struct conn) + sizeof(struct tcp_pcb);
+    return sizeof(struct conn) + sizeof(struct altcp_pcb) + sizeof(struct tcp_pcb);
 }
 
 /* The listeners every core opens: each a port from the configuration and the accept callback
@@ -758,8 +758,9 @@ static const struct core_stats_field httpd_fields[ST_NFIELDS] = {
                          CORE_STATS_COUNTER, 1},
     [ST_LOG_LIMITED] = {"log_limited", "toril_http_log_limited_total", NULL,
                         "Access log lines not written (rate limits).", CORE_STATS_COUNTER, 1},
-    [ST_CONN_MEM] = {"conn_mem", "toril_http_core_heap_bytes", NULL,
-                     "Heap held by the core (its connections' memory, against its budget).",
+    [ST_CONN_MEM] = {"conn_mem", "toril_http_connection_memory_bytes", NULL,
+                     "Heap the core's connections hold (live allocations since its worker "
+                     "started), against its budget.",
                      CORE_STATS_GAUGE, 1},
 };
 

@@ -452,3 +452,90 @@ def test_clients_waiting_on_the_servers_own_backlog_are_never_timed_out(boot, ne
     assert results.count(True) == 96, [r for r in results if r is not True][:5]
     assert core["slow_readers"] == 0 and core["timeouts"] == 0, core
     print(f"96 x 1 MiB at once in {elapsed:.1f}s: all byte-exact, slow_readers=0, timeouts=0")
+
+
+def get_keepalive(s):
+    """GET / on the keep-alive connection s; the whole response's status line."""
+    s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            raise OSError("closed")
+        body += chunk
+    return head.split(b"\r\n")[0]
+
+
+def test_connection_memory_budget_refuses_new_never_established(boot, netns):
+    """conn_mem_pct=1 of MEM=32M: idle keep-alive connections are admitted until the core's
+    budget is near, then new ones are refused (reset, refused_mem=); the established ones are
+    still served, and an idle one costs well under a kilobyte."""
+    ns, vm = boot_tap(boot, netns, cpus=1, mem="32M", args="conn_mem_pct=1 keepalive_ms=60000")
+    budget = int(re.search(r"httpd: connection memory (\d+) KiB per core", vm.output).group(1))
+    conns, refused = [], 0
+    with ns.entered():
+        for _ in range(900):
+            try:
+                s = socket.create_connection((GUEST_IP, 80), timeout=5)
+                s.settimeout(2)
+                if get_keepalive(s) != b"HTTP/1.1 200 OK":
+                    raise OSError("no answer")
+                conns.append(s)
+            except OSError:
+                refused += 1
+                if refused >= 20:
+                    break
+    try:
+        core = stats.read(vm, 1)[0]
+        assert core["refused_mem"] >= 1 and refused >= 1, (core, refused)
+        assert len(conns) >= 50, f"only {len(conns)} connections fit {budget} KiB"
+        assert core["conn_mem"] <= budget * 1024, core
+        per_conn = core["conn_mem"] / max(1, core["active"])
+        assert per_conn < 2048, f"{per_conn:.0f} bytes per idle connection"
+        # The established connections are still served.
+        for s in conns[:: max(1, len(conns) // 10)]:
+            assert get_keepalive(s) == b"HTTP/1.1 200 OK"
+    finally:
+        for s in conns:
+            s.close()
+    print(f"budget {budget} KiB: {len(conns)} idle connections admitted "
+          f"({per_conn:.0f} bytes each: conn, altcp and tcp pcbs), then refused_mem="
+          f"{core['refused_mem']}")
+    assert_alive(vm)
+
+
+def test_time_wait_is_capped(boot, netns):
+    """1,200 connections closed by the server within ~2 s (its TIME_WAIT lasts 2 * TCP_MSL):
+    the TIME_WAIT list stays at NETSTACK_TIME_WAIT_MAX (512), the oldest reused."""
+    ns, vm = boot_tap(boot, netns, cpus=1)
+    failures = []
+
+    def client(n):
+        with ns.entered():
+            for _ in range(n):
+                try:
+                    with socket.create_connection((GUEST_IP, 80), timeout=5) as s:
+                        s.sendall(b"GET /missing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                        while s.recv(4096):
+                            pass
+                except OSError as e:
+                    failures.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(300,), daemon=True) for _ in range(4)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    elapsed = time.monotonic() - t0
+    reused = total(vm, 1, "tw_reused")
+    assert not failures, failures[:3]
+    assert reused > 0, f"1,200 closes in {elapsed:.1f}s never filled TIME_WAIT"
+    print(f"TIME_WAIT: 1,200 server-closed connections in {elapsed:.1f}s, tw_reused={reused}")
