@@ -634,7 +634,8 @@ static void test_race_flags(void **state)
 
 static void test_indirect_choice(void **state)
 {
-    const uint16_t size = 16;
+    /* Room for a direct chain longer than an indirect table, and then some. */
+    const uint16_t size = 2 * VIRTIO_VQ_INDIRECT_SEGS;
     struct env *e = env_new(size, INDIRECT, true);
     struct fake_chain c;
     uint32_t len;
