@@ -10,8 +10,8 @@
 #define FW_CFG_PORT_DATA 0x511
 #define FW_CFG_SIGNATURE 0x0000 /* "QEMU" */
 #define FW_CFG_FILE_DIR  0x0019
-#define FW_CFG_NAME_MAX  56     /* bytes of a directory entry's name, NUL included */
-#define FW_CFG_FILES_MAX 4096   /* more entries than any QEMU makes: a bogus count */
+#define FW_CFG_NAME_MAX  56   /* bytes of a directory entry's name, NUL included */
+#define FW_CFG_FILES_MAX 4096 /* more entries than any QEMU makes: a bogus count */
 
 /* One directory entry as the device sends it (big-endian fields). */
 struct fw_cfg_file {

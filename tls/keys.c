@@ -39,8 +39,8 @@ static int fetch(const char *name, const char *what, uint8_t **buf, size_t *len)
         return -EINVAL;
     }
     if (size > TLS_PEM_MAX) {
-        log_error("tls: the %s (fw_cfg %s) is %u bytes, more than the %u allowed: HTTPS off",
-                  what, name, size, TLS_PEM_MAX);
+        log_error("tls: the %s (fw_cfg %s) is %u bytes, more than the %u allowed: HTTPS off", what,
+                  name, size, TLS_PEM_MAX);
         return -EFBIG;
     }
     uint8_t *p = malloc(size + 1);
@@ -79,8 +79,8 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 
 static int64_t x509_seconds(const mbedtls_x509_time *t)
 {
-    return days_from_civil(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 +
-           t->hour * 3600 + t->min * 60 + t->sec;
+    return days_from_civil(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 + t->hour * 3600 +
+           t->min * 60 + t->sec;
 }
 
 /* Parse and check the private key.  Returns 0 or -EINVAL (logged). */
@@ -147,7 +147,8 @@ static int check_cert(mbedtls_x509_crt *crt, const uint8_t *cert, size_t len)
     if (ret == 0)
         return 0;
     /* A public key mbedTLS cannot use comes back as the pk module's own code. */
-    if (high(ret) == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG || high(ret) == MBEDTLS_ERR_PK_UNKNOWN_NAMED_CURVE) {
+    if (high(ret) == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG ||
+        high(ret) == MBEDTLS_ERR_PK_UNKNOWN_NAMED_CURVE) {
         log_error("tls: the certificate's key is of an unsupported type (supported: RSA, "
                   "ECDSA P-256): HTTPS off");
         return -EINVAL;

@@ -40,8 +40,8 @@ static void test_location(void **state)
 static void test_location_refuses_odd_hosts(void **state)
 {
     char buf[HTTPD_HTTPS_LOCATION_MAX];
-    const char *bad[] = {NULL, "", ":80", "[::1]:80", "a b", "evil.org/x", "a\r\nSet-Cookie: x",
-                         "user@host", "a_b"};
+    const char *bad[] = {
+        NULL, "", ":80", "[::1]:80", "a b", "evil.org/x", "a\r\nSet-Cookie: x", "user@host", "a_b"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(location(bad[i], "/", 443, buf, sizeof(buf)), -EINVAL);
     char longhost[300];
