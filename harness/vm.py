@@ -13,11 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNEL = Path(os.environ.get("KERNEL", ROOT / "build" / "toril.elf"))
 
 
+def free_ports(n):
+    """n distinct TCP ports on 127.0.0.1 nobody listens on now (a VM must not collide with make
+    run).  The sockets stay bound until all n are chosen: ports asked for one at a time may come
+    back equal, and QEMU then refuses the second forwarding rule."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            socks.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 nobody listens on now (a VM must not collide with make run)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """One TCP port on 127.0.0.1 nobody listens on now."""
+    return free_ports(1)[0]
 
 
 class Vm:
@@ -33,7 +47,7 @@ class Vm:
         e.update(KERNEL=str(KERNEL), CPUS=str(cpus), MACHINE=machine, ARGS=args, MEM=mem,
                  ACCEL="tcg", QEMU_EXTRA=extra)
         # User networking forwards these host ports to the guest's 80 and 443 (and 7, echo).
-        self.http_port, self.https_port, self.echo_port = free_port(), free_port(), free_port()
+        self.http_port, self.https_port, self.echo_port = free_ports(3)
         e.update(HTTP_PORT=str(self.http_port), HTTPS_PORT=str(self.https_port),
                  HOSTFWD=f"tcp:127.0.0.1:{self.echo_port}-:7")
         e.update(env or {})

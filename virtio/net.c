@@ -604,7 +604,8 @@ int virtio_net_xmit(unsigned qi, const struct virtio_net_frame *f)
         h.hdr_len = f->gso_hdr_len;
     }
     memcpy(buf, &h, NET_HDR_LEN);
-    memcpy(buf + NET_HDR_LEN, f->hdr, f->hdr_len);
+    if (f->hdr_len) /* a frame may be all pieces (tests); memcpy wants a pointer even for 0 */
+        memcpy(buf + NET_HDR_LEN, f->hdr, f->hdr_len);
 
     /* The header block, then the pieces by reference, pieces that touch in DMA space as one.
      * A small frame is copied whole: one descriptor is cheaper than several for an ACK. */
