@@ -63,7 +63,7 @@ struct worker {
     char *head; /* HTTPD_RESPONSE_HEADER_MAX bytes (this core's heap): the header block being
                    formatted, copied into TCP (or the connection) before the next one */
     /* Counters, written by this core only, read by the stats line on core 0. */
-    uint64_t reqs, bytes, err4xx, err5xx;
+    uint64_t reqs, bytes, err4xx, err5xx, ok2xx, redir3xx;
     uint64_t refused;      /* connections beyond max_conns */
     uint64_t refused_mem;  /* connections refused: the core's memory budget was used up */
     uint64_t timeouts;     /* connections closed by a timeout (any of them) */
@@ -362,6 +362,10 @@ static void respond(struct conn *c, struct httpd_request *req)
         w->err5xx++;
     else if (r.status >= 400)
         w->err4xx++;
+    else if (r.status >= 300)
+        w->redir3xx++;
+    else
+        w->ok2xx++;
     access_log(c, req, c->body_left);
 }
 
@@ -728,21 +732,25 @@ static void worker_start(unsigned cpu)
 }
 
 enum {
-    ST_REQS, ST_BYTES, ST_ACTIVE, ST_4XX, ST_5XX, ST_REFUSED, ST_REFUSED_MEM, ST_TIMEOUTS,
+    ST_REQS, ST_2XX, ST_3XX, ST_4XX, ST_5XX, ST_BYTES, ST_ACTIVE, ST_REFUSED, ST_REFUSED_MEM, ST_TIMEOUTS,
     ST_SLOW_READERS, ST_CLOSED_LIMIT, ST_LOG_LIMITED, ST_CONN_MEM, ST_NFIELDS
 };
 
 static const struct core_stats_field httpd_fields[ST_NFIELDS] = {
-    [ST_REQS] = {"reqs", "toril_http_requests_total", NULL, "HTTP requests answered.",
-                 CORE_STATS_COUNTER, 1},
+    /* Requests by status class: one metric family with a code label; the console line keeps
+     * its total (reqs=) and the error classes (err4xx= err5xx=). */
+    [ST_REQS] = {"reqs", NULL, NULL, NULL, CORE_STATS_COUNTER, 1},
+    [ST_2XX] = {NULL, "toril_http_requests_total", "code=\"2xx\"",
+                "HTTP requests answered, by status class.", CORE_STATS_COUNTER, 1},
+    [ST_3XX] = {NULL, "toril_http_requests_total", "code=\"3xx\"", NULL, CORE_STATS_COUNTER, 1},
+    [ST_4XX] = {"err4xx", "toril_http_requests_total", "code=\"4xx\"", NULL, CORE_STATS_COUNTER,
+                1},
+    [ST_5XX] = {"err5xx", "toril_http_requests_total", "code=\"5xx\"", NULL, CORE_STATS_COUNTER,
+                1},
     [ST_BYTES] = {"bytes", "toril_http_response_bytes_total", NULL,
                   "Bytes of response headers and bodies queued.", CORE_STATS_COUNTER, 1},
     [ST_ACTIVE] = {"active", "toril_http_connections", NULL, "Open HTTP connections.",
                    CORE_STATS_GAUGE, 1},
-    [ST_4XX] = {"err4xx", "toril_http_errors_total", "class=\"4xx\"",
-                "Requests answered with an error status.", CORE_STATS_COUNTER, 1},
-    [ST_5XX] = {"err5xx", "toril_http_errors_total", "class=\"5xx\"", NULL,
-                CORE_STATS_COUNTER, 1},
     [ST_REFUSED] = {"refused", "toril_http_refused_total", "reason=\"max_conns\"",
                     "Connections refused (reset) at accept.", CORE_STATS_COUNTER, 1},
     [ST_REFUSED_MEM] = {"refused_mem", "toril_http_refused_total", "reason=\"memory\"", NULL,
@@ -770,6 +778,8 @@ static bool httpd_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
         return false;
     const struct worker *w = &workers[cpu];
     v[ST_REQS] = w->reqs;
+    v[ST_2XX] = w->ok2xx;
+    v[ST_3XX] = w->redir3xx;
     v[ST_BYTES] = w->bytes;
     v[ST_ACTIVE] = w->active;
     v[ST_4XX] = w->err4xx;
