@@ -84,9 +84,10 @@ struct conn {
     uint8_t *in_tail_end;        /* end of in_tail's storage */
     uint64_t last_activity;      /* core_time_ns() of the last progress */
     uint64_t request_started;    /* core_time_ns() when the request in progress began */
-    uint64_t acked;              /* bytes the client acknowledged on this connection */
     uint64_t win_start;          /* core_time_ns() the send-progress window began; 0: none */
-    uint64_t win_acked;          /* `acked` at win_start */
+    uint32_t win_acked_seq;      /* TCP's acknowledged sequence number at win_start */
+    uint16_t retry_len;          /* length of a write refused for lack of room: offered again
+                                    with exactly that length (see write_some) */
     uint32_t reqs;               /* requests answered on this connection */
     uint16_t status;             /* of the response being queued */
     bool sending;                /* a response is being queued */
@@ -290,6 +291,14 @@ static void access_log(const struct conn *c, const struct httpd_request *req, ui
                      c->status, bytes);
 }
 
+/* Start a send-progress window at `now`: what the client acknowledges from here on counts. */
+static void window_start(struct conn *c, uint64_t now)
+{
+    struct netstack_tcp_info info;
+    c->win_start = now;
+    c->win_acked_seq = netstack_tcp_info(c->pcb, &info) == 0 ? info.acked_seq : 0;
+}
+
 /* Decide the response to the request in hand and set up its queueing. */
 static void respond(struct conn *c, struct httpd_request *req)
 {
@@ -352,10 +361,8 @@ static void respond(struct conn *c, struct httpd_request *req)
     }
     c->sending = true;
     c->close_after = !r.keep_alive;
-    if (c->win_start == 0) { /* the send-progress window starts with the first response */
-        c->win_start = core_time_ns();
-        c->win_acked = c->acked;
-    }
+    if (c->win_start == 0) /* the send-progress window starts with the first response */
+        window_start(c, core_time_ns());
     w->reqs++;
     w->bytes += c->head_len + c->body_left;
     if (r.status >= 500)
@@ -372,15 +379,40 @@ static void respond(struct conn *c, struct httpd_request *req)
 /* Queue as much of the current response as TCP takes; c->sending clears once all is queued
  * (otherwise the sent or poll callback continues).  Returns false if the connection must be
  * closed: the rest of a header block found no memory to wait in. */
+/*
+ * One altcp_write of up to `want` bytes at p; returns the bytes taken (0: none now, the sent or
+ * poll callback continues).  A write refused for lack of room is offered again with exactly
+ * the same length: under TLS, mbedTLS may already have turned those bytes into a record that
+ * waits for TCP room, and it takes the next call with that length as their delivery (another
+ * length would send bytes twice or lose them).  Plain TCP took nothing, so the same length is
+ * as good as any.
+ */
+static size_t write_some(struct conn *c, const void *p, size_t want, u8_t flags)
+{
+    size_t n = c->retry_len;
+    if (n == 0) {
+        n = want < altcp_sndbuf(c->pcb) ? want : altcp_sndbuf(c->pcb);
+        if (n > HTTPD_WRITE_MAX)
+            n = HTTPD_WRITE_MAX;
+        if (n == 0)
+            return 0;
+    }
+    if (n < want)
+        flags |= TCP_WRITE_FLAG_MORE;
+    if (altcp_write(c->pcb, p, (u16_t)n, flags) != ERR_OK) {
+        c->retry_len = (uint16_t)n;
+        return 0;
+    }
+    c->retry_len = 0;
+    return n;
+}
+
 static bool queue_response(struct conn *c)
 {
     while (c->head_sent < c->head_len) {
-        u16_t room = altcp_sndbuf(c->pcb);
-        size_t n = c->head_len - c->head_sent;
-        if (n > room)
-            n = room;
-        u8_t flags = TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0);
-        if (n == 0 || altcp_write(c->pcb, c->head + c->head_sent, (u16_t)n, flags) != ERR_OK)
+        size_t n = write_some(c, c->head + c->head_sent, c->head_len - c->head_sent,
+                              TCP_WRITE_FLAG_COPY | (c->body_left ? TCP_WRITE_FLAG_MORE : 0));
+        if (n == 0)
             break; /* queue full: the sent callback continues */
         c->head_sent += n;
     }
@@ -405,15 +437,10 @@ static bool queue_response(struct conn *c)
     }
     c->head = NULL;
     while (c->body_left) {
-        u16_t room = altcp_sndbuf(c->pcb);
-        uint64_t n = c->body_left < room ? c->body_left : room;
-        if (n > HTTPD_WRITE_MAX)
-            n = HTTPD_WRITE_MAX;
-        if (n == 0)
-            return true;
         /* By reference: cache bytes and static pages never change. */
-        u8_t flags = n < c->body_left ? TCP_WRITE_FLAG_MORE : 0;
-        if (altcp_write(c->pcb, c->body, (u16_t)n, flags) != ERR_OK)
+        size_t want = c->body_left < HTTPD_WRITE_MAX ? (size_t)c->body_left : HTTPD_WRITE_MAX;
+        size_t n = write_some(c, c->body, want, want < c->body_left ? TCP_WRITE_FLAG_MORE : 0);
+        if (n == 0)
             return true;
         c->body += n;
         c->body_left -= n;
@@ -526,7 +553,6 @@ static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
 {
     struct conn *c = arg;
     if (c) {
-        c->acked += len;
         c->last_activity = core_time_ns();
         process(c);
     }
@@ -544,17 +570,19 @@ static bool send_stalled(struct conn *c, uint64_t now)
     uint64_t window = (uint64_t)httpd_config->send_stall_ms * 1000000ull;
     if (now - c->win_start < window)
         return false;
-    uint64_t progress = c->acked - c->win_acked;
     struct netstack_tcp_info info;
-    if (progress < httpd_config->send_min_bytes && netstack_tcp_info(c->pcb, &info) == 0 &&
-        netstack_tcp_peer_stalled(&info, progress > 0)) {
+    if (netstack_tcp_info(c->pcb, &info) < 0)
+        return false; /* closed underneath: the error callback frees c */
+    /* Progress in TCP's own terms (what the client acknowledged), so it counts the same under
+     * TLS, whose records hide the application's byte counts. */
+    uint32_t progress = info.acked_seq - c->win_acked_seq;
+    if (progress < httpd_config->send_min_bytes && netstack_tcp_peer_stalled(&info, progress > 0)) {
         c->w->timeouts++;
         c->w->slow_readers++;
         altcp_abort(c->pcb); /* RST: frees the response's buffers at once; on_err frees c */
         return true;
     }
-    c->win_start = now; /* enough progress, or the server held the data: a new window */
-    c->win_acked = c->acked;
+    window_start(c, now); /* enough progress, or the server held the data: a new window */
     return false;
 }
 
@@ -591,10 +619,8 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     if (c->sending || tcp_outstanding(c)) {
-        if (c->win_start == 0) {
-            c->win_start = now;
-            c->win_acked = c->acked;
-        }
+        if (c->win_start == 0)
+            window_start(c, now);
         if (send_stalled(c, now))
             return ERR_ABRT;
         if (c->sending || c->close_after)

@@ -25,6 +25,7 @@ int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *ou
         .in_flight = in_flight,
         .unsent = unsent > 0 ? (uint32_t)unsent : 0,
         .mss = pcb->mss,
+        .acked_seq = pcb->lastack,
         .link_backlogged = netstack_if_tx_backlogged(),
     };
     return 0;

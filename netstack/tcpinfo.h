@@ -19,6 +19,9 @@ struct netstack_tcp_info {
     uint32_t in_flight;   /* bytes sent and not yet acknowledged */
     uint32_t unsent;      /* bytes queued in TCP and not yet sent */
     uint16_t mss;         /* the connection's segment size */
+    uint32_t acked_seq;   /* sequence number the peer acknowledged last: its difference
+                             between two readings is the bytes acknowledged in between (for
+                             any layering: altcp_tls reports none through its sent callback) */
     bool link_backlogged; /* this core's transmit ring is full: frames TCP counts as sent are
                              still waiting in the stack (netstack/netif.h) */
 };
