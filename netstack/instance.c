@@ -601,9 +601,19 @@ err_t netstack_listen_close(struct altcp_pcb *listener)
 {
     for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS; i++)
         if (listeners[i].pcb == listener) {
-            err_t err = altcp_close(listener); /* a listener always closes */
+            /* A wrapped listener (TLS): lwIP 2.1.3's altcp_tls close clears the callbacks of
+             * the TCP listener below with a poll call, which lwIP refuses on a listening pcb
+             * (an assertion).  So close the TCP listener first, by itself (altcp_tcp knows a
+             * listener), and then the wrapper, which has nothing below it any more. */
+            struct altcp_pcb *inner = listener->inner_conn;
+            err_t err = ERR_OK;
+            if (inner != NULL) {
+                listener->inner_conn = NULL;
+                err = altcp_close(inner); /* a listener always closes */
+            }
+            err_t outer = altcp_close(listener);
             listeners[i].pcb = NULL;
-            return err;
+            return err != ERR_OK ? err : outer;
         }
     return ERR_ARG;
 }

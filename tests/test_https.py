@@ -413,3 +413,21 @@ def test_max_tls_conns_refused_and_counted(limited):
         s.close()
     time.sleep(1)
     https_alive(limited)
+
+
+# ---- drain ------------------------------------------------------------------------------------
+
+def test_drain_with_https_powers_off_cleanly(site, keys):
+    """`drain` closes the HTTPS listeners too (each core's TLS listener over its TCP one):
+    an HTTPS response in flight completes, new connections are refused, QEMU exits 0."""
+    cert, key = keys["ecdsa"]
+    v = boot_tls(site, cert, key, args="drain_ms=5000", cpus=2)
+    try:
+        v.expect(r"httpd: serving on port 443 \(HTTPS\)")
+        v.cert = cert
+        https_alive(v)
+        v.send("drain")
+        assert v.wait(30) == 0, v.output[-3000:]
+        assert "PANIC" not in v.output
+    finally:
+        v.kill()
