@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "content/cache.h"
+#include "core/siphash.h"
 #include "content/fat.h"
 #include "content/limits.h"
 #include "core/log.h"
@@ -120,52 +121,6 @@ static inline uint32_t load32(const uint8_t *p)
     return v;
 }
 
-#define SIPROUND                                                                                   \
-    do {                                                                                           \
-        v0 += v1;                                                                                  \
-        v1 = rotl(v1, 13);                                                                         \
-        v1 ^= v0;                                                                                  \
-        v0 = rotl(v0, 32);                                                                         \
-        v2 += v3;                                                                                  \
-        v3 = rotl(v3, 16);                                                                         \
-        v3 ^= v2;                                                                                  \
-        v0 += v3;                                                                                  \
-        v3 = rotl(v3, 21);                                                                         \
-        v3 ^= v0;                                                                                  \
-        v2 += v1;                                                                                  \
-        v1 = rotl(v1, 17);                                                                         \
-        v1 ^= v2;                                                                                  \
-        v2 = rotl(v2, 32);                                                                         \
-    } while (0)
-
-/* SipHash-2-4 (Aumasson and Bernstein, 2012) of data[0..len) under key: the table hash. */
-static uint64_t siphash(const uint64_t key[2], const void *data, size_t len)
-{
-    const uint8_t *p = data, *end = p + (len & ~(size_t)7);
-    uint64_t v0 = key[0] ^ 0x736f6d6570736575ull, v1 = key[1] ^ 0x646f72616e646f6dull;
-    uint64_t v2 = key[0] ^ 0x6c7967656e657261ull, v3 = key[1] ^ 0x7465646279746573ull;
-    uint64_t b = (uint64_t)len << 56;
-
-    for (; p < end; p += 8) {
-        uint64_t m = load64(p);
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (unsigned i = 0; i < (len & 7); i++)
-        b |= (uint64_t)p[i] << (8 * i);
-    v3 ^= b;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
-}
 
 static uint64_t path_hash(const char *path, size_t len)
 {
@@ -173,7 +128,7 @@ static uint64_t path_hash(const char *path, size_t len)
     if (content_cache_test_weak_hash)
         return 0x1234567800000000ull;
 #endif
-    return siphash(cache.key, path, len);
+    return core_siphash(cache.key, path, len); /* the table hash */
 }
 
 /* XXH64 (Yann Collet's xxHash, 64-bit, seed 0): the content hash.  Fast (four independent lanes

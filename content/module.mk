@@ -39,7 +39,7 @@ $(BUILD)/host/content/test_fat_regress: \
 
 # The cache on images made at test time, read through a file-backed block device; its memory
 # comes from core/pmm.c over host memory.  Nothing of httpd is linked: content knows no HTTP.
-CONTENT_CACHE_TEST_SRCS := content/tests/test_cache.c $(CONTENT_CACHE_SRCS) \
+CONTENT_CACHE_TEST_SRCS := content/tests/test_cache.c $(CONTENT_CACHE_SRCS) core/siphash.c \
 	$(CONTENT_TEST_UTIL) $(CONTENT_FAT_SRCS) core/pmm.c
 $(eval $(call host_test,content/test_cache,$(CONTENT_CACHE_TEST_SRCS)))
 $(BUILD)/host/content/test_cache: $(CONTENT_CACHE_HDRS) $(CONTENT_FAT_HDRS) \

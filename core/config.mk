@@ -6,3 +6,6 @@ $(eval $(call host_test,core/test_cmdline,core/tests/test_cmdline.c core/cmdline
 	netstack/config.c httpd/config.c virtio/config.c tests/host/log_host.c))
 $(eval $(call host_test,core/test_ring,core/tests/test_ring.c))
 $(eval $(call host_test,core/test_log_escape,core/tests/test_log_escape.c core/log_escape.c))
+
+# SipHash-2-4 against the reference vectors (key 00..0f, messages 00..len-1).
+$(eval $(call host_test,core/test_siphash,core/tests/test_siphash.c core/siphash.c))

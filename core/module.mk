@@ -24,6 +24,7 @@ KERNEL_SRCS += \
 	core/percpu.c \
 	core/memory.c \
 	core/random.c \
+	core/siphash.c \
 	core/drain.c \
 	core/pwrbtn.c
 

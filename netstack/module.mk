@@ -101,7 +101,7 @@ NETSTACK_HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(NETSTACK_CFLAGS) 
 $(eval $(call netstack_lwip,$(BUILD)/host/netstack,$(HOST_CC),$$(NETSTACK_HOST_CFLAGS),netstack_percpu_data netstack_percpu_bss))
 NETSTACK_TEST_ENV := netstack/tests/host_env.c tests/host/log_host.c
 # What lwIP's hooks (netstack/hooks.h) call: every test that links lwIP links these.
-NETSTACK_HOOK_SRCS := netstack/tcpguard.c netstack/tcpinfo.c
+NETSTACK_HOOK_SRCS := netstack/tcpguard.c netstack/tcpinfo.c core/siphash.c
 
 $(eval $(call host_test,netstack/test_instances,netstack/tests/test_instances.c \
 	netstack/tests/host_wire.c netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c \

@@ -36,6 +36,7 @@
 #include "netstack/hooks.h"
 #include "netstack/limits.h"
 #include "netstack/netif.h"
+#include "core/siphash.h"
 #include "netstack/tcpguard.h"
 
 #define COOKIE_PERIOD_S  8 /* the cookie clock ticks every 8 s ... */
@@ -61,49 +62,6 @@ const struct netstack_tcpguard_counters *netstack_tcpguard_counters(unsigned cpu
 /* MSS values a cookie can carry (3 bits); the largest not above the client's is used. */
 static const uint16_t cookie_mss[8] = {536, 1024, 1220, 1300, 1360, 1400, 1440, 1460};
 
-/* ---- SipHash-2-4 (Aumasson and Bernstein) over whole 64-bit words ----------------------- */
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                                   \
-    do {                                                                                           \
-        v0 += v1;                                                                                  \
-        v1 = ROTL(v1, 13);                                                                         \
-        v1 ^= v0;                                                                                  \
-        v0 = ROTL(v0, 32);                                                                         \
-        v2 += v3;                                                                                  \
-        v3 = ROTL(v3, 16);                                                                         \
-        v3 ^= v2;                                                                                  \
-        v0 += v3;                                                                                  \
-        v3 = ROTL(v3, 21);                                                                         \
-        v3 ^= v0;                                                                                  \
-        v2 += v1;                                                                                  \
-        v1 = ROTL(v1, 17);                                                                         \
-        v1 ^= v2;                                                                                  \
-        v2 = ROTL(v2, 32);                                                                         \
-    } while (0)
-
-uint64_t netstack_siphash(const uint64_t key[2], const uint64_t *m, unsigned nwords)
-{
-    uint64_t v0 = key[0] ^ 0x736f6d6570736575ull, v1 = key[1] ^ 0x646f72616e646f6dull;
-    uint64_t v2 = key[0] ^ 0x6c7967656e657261ull, v3 = key[1] ^ 0x7465646279746573ull;
-    for (unsigned i = 0; i < nwords; i++) {
-        v3 ^= m[i];
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m[i];
-    }
-    uint64_t b = (uint64_t)(nwords * 8) << 56; /* the length byte; no tail bytes */
-    v3 ^= b;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
-}
 
 static struct guard *guard(void)
 {
@@ -128,7 +86,7 @@ u32_t netstack_tcp_isn(const ip_addr_t *local_ip, u16_t local_port, const ip_add
 {
     uint64_t m[2] = {addrs(local_ip, remote_ip),
                      (uint64_t)local_port | (uint64_t)remote_port << 16};
-    uint32_t f = (uint32_t)netstack_siphash(guard()->key, m, 2);
+    uint32_t f = (uint32_t)core_siphash(guard()->key, m, sizeof(m));
     return f + (uint32_t)(core_time_ns() / 4000); /* RFC 6528: M ticks every 4 us */
 }
 
@@ -142,7 +100,7 @@ static uint32_t cookie_hash(const struct guard *g, const ip_addr_t *local, const
     uint64_t m[3] = {addrs(local, remote),
                      (uint64_t)lport | (uint64_t)rport << 16 | (uint64_t)client_isn << 32,
                      (uint64_t)clock | (uint64_t)mss_idx << 8};
-    return (uint32_t)netstack_siphash(g->key, m, 3) & 0xffffffu;
+    return (uint32_t)core_siphash(g->key, m, sizeof(m)) & 0xffffffu;
 }
 
 static uint32_t cookie_clock(void)

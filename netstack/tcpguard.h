@@ -24,7 +24,4 @@ const struct netstack_tcpguard_counters *netstack_tcpguard_counters(unsigned cpu
  * other cores start. */
 void netstack_tcpguard_boot(void);
 
-/* SipHash-2-4 of nwords 64-bit words under a 128-bit key (exposed for the host test). */
-uint64_t netstack_siphash(const uint64_t key[2], const uint64_t *m, unsigned nwords);
-
 #endif
