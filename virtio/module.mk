@@ -17,6 +17,5 @@ $(eval $(call host_test,virtio/test_virtq,virtio/tests/test_virtq.c virtio/tests
 $(eval $(call host_test,virtio/test_virtq_hostile,virtio/tests/test_virtq_hostile.c virtio/tests/vq_env.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_virtio,virtio/tests/test_virtio.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_blk,virtio/tests/test_blk.c virtio/tests/blk_disk.c virtio/blk.c $(VIRTIO_TEST_DEPS)))
-# test_net keeps its own log stand-in (it checks lines before the last): no log_host.c.
-$(eval $(call host_test,virtio/test_net,virtio/tests/test_net.c virtio/net.c virtio/virtq.c virtio/virtio.c virtio/tests/fake_device.c))
+$(eval $(call host_test,virtio/test_net,virtio/tests/test_net.c virtio/net.c $(VIRTIO_TEST_DEPS)))
 $(eval $(call host_test,virtio/test_mmio,virtio/tests/test_mmio.c virtio/tests/blk_disk.c virtio/mmio.c virtio/find.c virtio/blk.c $(VIRTIO_TEST_DEPS)))
