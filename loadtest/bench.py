@@ -23,7 +23,7 @@ from pathlib import Path
 from harness import hostcpu, stats
 from harness.netns import GUEST_IP, NetNs
 from harness.vm import KERNEL, ROOT, Vm
-from loadtest import linux_guest, report, wrk
+from loadtest import https_bench, linux_guest, report, wrk
 
 DEFAULT_SIZES = "1k,64k"
 BOOT_TIMEOUT_S = 90
@@ -342,7 +342,7 @@ def parse_args(argv):
                     help=f"with --boot: file sizes to serve and fetch (default {DEFAULT_SIZES})")
     ap.add_argument("--paths", help="paths to fetch (default: / for a URL, /<size>.html with "
                                     "--boot)")
-    ap.add_argument("--conns", default="32,256", help="wrk connection counts (default 32,256)")
+    ap.add_argument("--conns", help="wrk connection counts (default 32,256; with --https 16)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     ap.add_argument("--timeout", type=int, default=10, help="wrk --timeout, seconds (default 10)")
@@ -370,22 +370,41 @@ def parse_args(argv):
                     help="no per-second req/s (wrk then runs without its Lua counting script)")
     ap.add_argument("--no-plots", action="store_true", help="table only (no matplotlib needed)")
     ap.add_argument("--out", type=Path, help="output folder (default build/loadtest/<time>/)")
+    ap.add_argument("--https", action="store_true",
+                    help="HTTPS instead (implies --boot): keep-alive req/s per --sizes and full "
+                         "handshakes/s, TLS 1.2 with each of --suites pinned, --repeat fresh "
+                         "boots, medians; with --compare linux, nginx + OpenSSL in the Linux "
+                         "guest too and Toril/Linux against the targets (loadtest/https_bench.py)")
+    ap.add_argument("--suites", default=https_bench.DEFAULT_SUITES,
+                    help=f"with --https: ECDSA suites to pin, of {', '.join(https_bench.SUITES)} "
+                         f"(default {https_bench.DEFAULT_SUITES})")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="with --https: repetitions, each a fresh boot of each server (default 2)")
+    ap.add_argument("--handshake-procs", type=int, default=https_bench.DEFAULT_HANDSHAKE_PROCS,
+                    help=f"with --https: openssl s_time -new processes at once (default "
+                         f"{https_bench.DEFAULT_HANDSHAKE_PROCS})")
     ap.add_argument("--make-site", type=Path, metavar="DIR",
                     help="only write the --sizes files into DIR (to serve with make run SITE=DIR)"
                          " and exit")
     a = ap.parse_args(argv)
+    a.argv = list(argv)
+    if a.conns is None:
+        a.conns = str(https_bench.DEFAULT_CONNS) if a.https else "32,256"
     try:
         a.sizes = [parse_size(s) for s in a.sizes.split(",") if s.strip()]
         a.conns = [int(c) for c in a.conns.split(",") if c.strip()]
+        a.suites = https_bench.parse_suites(a.suites)
     except ValueError as e:
         ap.error(str(e))
+    if a.repeat < 1 or a.handshake_procs < 1:
+        ap.error("--repeat and --handshake-procs must be >= 1")
     if not a.sizes or not a.conns or min(a.conns) < 1:
         ap.error("--sizes and --conns need at least one value each, connections >= 1")
     if a.duration < 1 or a.threads < 1 or a.timeout < 1 or a.idle < 0 or a.settle < 0:
         ap.error("--duration, --threads, --timeout must be >= 1; --idle, --settle >= 0")
     if a.make_site:
         return a
-    if a.compare:
+    if a.compare or a.https:
         a.boot = True
     if a.boot and a.url:
         ap.error("give a URL or --boot, not both")
@@ -409,7 +428,8 @@ def parse_args(argv):
         if not p.startswith("/") or any(ch.isspace() for ch in p):
             ap.error(f"--paths: {p!r} must start with / and hold no spaces")
     a.path_list = paths
-    for tool in ["wrk"] + (["ip", "qemu-system-x86_64"] if a.boot else []):
+    for tool in ["wrk"] + (["ip", "qemu-system-x86_64"] if a.boot else []) + \
+            (["openssl"] if a.https else []):
         if not shutil.which(tool):
             ap.error(f"{tool} not found (scripts/deps installs it)")
     return a
@@ -436,6 +456,10 @@ def main(argv=None):
         print(f"wrote {', '.join(f'{l}.html' for l, _ in a.sizes)} and index.html in "
               f"{a.make_site}; serve it with: make run SITE={a.make_site}")
         return 0
+    if a.https:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        return https_bench.run(a)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = (a.out or ROOT / "build" / "loadtest" / stamp).resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -80,8 +80,32 @@ http {{
         root /srv/site;
         index index.html;
     }}
-}}
+{https_server}}}
 """
+
+# `toril-bench --https`: the same site over TLS 1.2 with the suites and curves Toril offers
+# (ECDSA key; the client pins the suite, so nginx follows the client's order).  Tickets on, as
+# Toril issues them; no server-side session cache (Toril keeps none), so a client that resumes
+# does so only by ticket on both servers.
+NGINX_HTTPS_SERVER = """    server {{
+        listen 443 ssl default_server backlog=4096;
+        root /srv/site;
+        index index.html;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2;
+        ssl_ciphers {ciphers};
+        ssl_prefer_server_ciphers off;
+        ssl_ecdh_curve X25519:prime256v1;
+        ssl_session_tickets on;
+        ssl_session_cache off;
+    }}
+"""
+TLS_CERT_PATH = "/etc/nginx/bench-cert.pem"
+TLS_KEY_PATH = "/etc/nginx/bench-key.pem"
+# Toril's ECDSA suites (tls/tls.c), in OpenSSL's names.
+NGINX_TLS_CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
+                     "ECDHE-ECDSA-AES256-GCM-SHA384")
 
 
 class GuestError(Exception):
@@ -249,12 +273,23 @@ def prepare(cache, log=print):
     return kernel, base
 
 
-def initrd(base, site, out, ip, workers):
+def nginx_conf(workers, tls=False):
+    """nginx.conf text: HTTP on 80, and with tls HTTPS on 443 too (files at TLS_*_PATH)."""
+    https = NGINX_HTTPS_SERVER.format(cert=TLS_CERT_PATH, key=TLS_KEY_PATH,
+                                      ciphers=NGINX_TLS_CIPHERS) if tls else ""
+    return NGINX_CONF.format(workers=workers, https_server=https)
+
+
+def initrd(base, site, out, ip, workers, tls=None):
     """base + an archive with /etc/bench.env, nginx.conf and the site (flat folder of files, or
-    with subfolders) -> out (a file QEMU loads with -initrd)."""
+    with subfolders) -> out (a file QEMU loads with -initrd).  tls: (certificate PEM, key PEM)
+    bytes to serve HTTPS on 443 as well."""
     a = Cpio()
     a.file("etc/bench.env", f"BENCH_IP={ip}\n".encode())
-    a.file("etc/nginx/nginx.conf", NGINX_CONF.format(workers=workers).encode())
+    a.file("etc/nginx/nginx.conf", nginx_conf(workers, tls is not None).encode())
+    if tls is not None:
+        a.file(TLS_CERT_PATH.lstrip("/"), tls[0])
+        a.file(TLS_KEY_PATH.lstrip("/"), tls[1], 0o600)
     site = Path(site)
     a.dir("srv/site")
     for p in sorted(site.rglob("*")):
