@@ -47,7 +47,7 @@ $(TLS_ALTCP_OBJS): tls/mbedtls_config.h
 NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_ALTCP_OBJS) $(TLS_MBEDTLS_OBJS)
 
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
-TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c
+TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c
 KERNEL_SRCS += $(TLS_SRCS)
 TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
 $(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)
@@ -57,3 +57,14 @@ $(TLS_KOBJS): $(DEPS_STAMP)
 .PHONY: tls-size
 tls-size: $(TLS_MBEDTLS_OBJS) $(TLS_ALTCP_OBJS)
 	@size -t $^ | tail -1 | awk '{ printf "mbedTLS + altcp_tls: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
+
+# --- host tests -------------------------------------------------------------------------------
+
+# tls/sign.c against mbedTLS built for the host from the same configuration (only the files
+# ECDSA keys and signatures need).  Third-party code: warnings shown, not fatal.
+TLS_SIGN_TEST_MBEDTLS := aes aesni asn1parse asn1write base64 bignum cipher cipher_wrap \
+	chacha20 chachapoly constant_time ctr_drbg ecdsa ecp ecp_curves gcm md oid pem pk pk_wrap pkparse \
+	platform_util poly1305 rsa rsa_internal sha256 sha512
+$(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c \
+	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_SIGN_TEST_MBEDTLS))))
+$(BUILD)/host/tls/test_sign: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS)

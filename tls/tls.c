@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "core/cpu.h"
 #include "core/limits.h"
@@ -9,9 +10,11 @@
 #include "core/stats.h"
 #include "lwip/altcp_tls.h"
 #include "mbedtls/ssl.h"
+#include "mbedtls/ssl_internal.h"
 #include "mbedtls/ssl_ticket.h"
 #include "tls/entropy.h"
 #include "tls/keys.h"
+#include "tls/sign.h"
 #include "tls/tls.h"
 
 /* Set by tls_boot() on core 0 before the other cores start; read-only afterwards. */
@@ -98,6 +101,30 @@ static int parse_ticket_counted(void *p_ticket, mbedtls_ssl_session *session, un
 }
 
 /*
+ * Sign with an ECDSA key of this core's own whose group keeps its precomputed table (sign.h)
+ * instead of the generic EC key altcp_tls parsed, which rebuilds the table every handshake.
+ * mbedTLS's list of key/certificate pairs (mbedtls_ssl_key_cert, from the only pair
+ * altcp_tls gave it) is pointed at the new key.  An RSA key is left as it is.  Without memory
+ * the parsed key stays: slower handshakes, nothing else.  (The key is never freed: the
+ * configuration lives as long as the listener, and lwIP 2.1.3 frees that only in part.)
+ */
+static void keep_sign_table(mbedtls_ssl_config *conf)
+{
+    mbedtls_ssl_key_cert *kc = conf->key_cert;
+    if (!kc || mbedtls_pk_get_type(kc->key) != MBEDTLS_PK_ECKEY)
+        return;
+    mbedtls_pk_context *pk = malloc(sizeof(*pk));
+    if (!pk)
+        return;
+    mbedtls_pk_init(pk);
+    if (tls_sign_key_ecdsa(pk, kc->key) != 0) {
+        free(pk);
+        return;
+    }
+    kc->key = pk;
+}
+
+/*
  * This core's configuration: altcp_tls makes it (CTR_DRBG seeded from RDRAND on first use on
  * this core, key and chain parsed into this core's heap, a ticket context), then our policy on
  * top.  lwIP 2.1.3's struct altcp_tls_config begins with its mbedtls_ssl_config, so a pointer
@@ -121,6 +148,7 @@ static struct altcp_tls_config *config_create(void)
     /* Keep altcp_tls's ticket context and write function; count resumptions on parse. */
     mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write, parse_ticket_counted,
                                         conf->p_ticket);
+    keep_sign_table(conf);
     return tc;
 }
 
