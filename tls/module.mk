@@ -16,7 +16,11 @@
 # httpd never run in interrupt context), and interrupt handlers never touch vector registers,
 # so nothing needs saving.
 
-MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include '-DMBEDTLS_CONFIG_FILE="tls/mbedtls_config.h"'
+# Everest: mbedTLS's bundled X25519 (HACL*, 3rdparty/everest in its source), which its ECDH
+# uses for X25519 when MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED is set (tls/mbedtls_config.h).
+TLS_EVEREST_DIR = $(MBEDTLS_DIR)/3rdparty/everest
+MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include -I$(TLS_EVEREST_DIR)/include \
+	'-DMBEDTLS_CONFIG_FILE="tls/mbedtls_config.h"'
 
 # The mbedTLS library files our configuration needs (each is empty without its MBEDTLS_*_C).
 TLS_MBEDTLS_NAMES := aes aesni asn1parse asn1write base64 bignum chacha20 chachapoly cipher \
@@ -46,6 +50,21 @@ $(TLS_ALTCP_OBJS): tls/mbedtls_config.h
 # Into the per-core window with lwIP (netstack/module.mk links these into lwip-all.o).
 NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_ALTCP_OBJS) $(TLS_MBEDTLS_OBJS)
 
+# Everest's three files, built like mbedTLS's.  Its headers pick <endian.h> when __linux__ is
+# defined (gcc's Linux target defines it even freestanding); without it they use their own
+# little-endian macros.  Its type header names stdio's FILE in typedefs nothing here uses (our
+# libc has no FILE): -DFILE=void.  (Hacl_Curve25519_joined.c takes the 128-bit code.)
+TLS_EVEREST_NAMES := everest x25519 Hacl_Curve25519_joined
+TLS_EVEREST_OBJS := $(patsubst %,$(BUILD)/tls/everest/%.o,$(TLS_EVEREST_NAMES))
+TLS_EVEREST_KFLAGS = $(TLS_MBEDTLS_KFLAGS) -U__linux__ -DFILE=void \
+	-I$(TLS_EVEREST_DIR)/include/everest \
+	-I$(TLS_EVEREST_DIR)/include/everest/kremlib -I$(MBEDTLS_DIR)/library
+$(TLS_EVEREST_OBJS): $(BUILD)/tls/everest/%.o: $(DEPS_STAMP) tls/mbedtls_config.h tls/module.mk \
+		Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(TLS_EVEREST_KFLAGS) -c $(TLS_EVEREST_DIR)/library/$*.c -o $@
+NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_EVEREST_OBJS)
+
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
 TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c
 KERNEL_SRCS += $(TLS_SRCS)
@@ -55,7 +74,7 @@ $(TLS_KOBJS): $(DEPS_STAMP)
 
 # make tls-size: what mbedTLS and altcp_tls add to the kernel.
 .PHONY: tls-size
-tls-size: $(TLS_MBEDTLS_OBJS) $(TLS_ALTCP_OBJS)
+tls-size: $(TLS_MBEDTLS_OBJS) $(TLS_EVEREST_OBJS) $(TLS_ALTCP_OBJS)
 	@size -t $^ | tail -1 | awk '{ printf "mbedTLS + altcp_tls: text %d, data %d, bss %d bytes\n", $$1, $$2, $$3 }'
 
 # --- host tests -------------------------------------------------------------------------------
