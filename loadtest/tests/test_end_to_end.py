@@ -55,6 +55,29 @@ def test_toril_bench_boots_loads_idles_and_reports(tmp_path):
     assert res["meta"]["problems"] == []
 
 
+
+def test_toril_bench_https_toril_alone(tmp_path):
+    """--https against Toril only (the Linux guest needs packages downloaded): both suites
+    pinned and checked, keep-alive req/s and full handshakes, none resumed, medians reported."""
+    assert KERNEL.exists(), f"kernel {KERNEL} not built"
+    out = tmp_path / "https"
+    p = subprocess.run([str(ROOT / "loadtest" / "toril-bench"), "--https", "--cpus", "1",
+                        "--kernel", str(KERNEL), "--sizes", "1k", "--conns", "4",
+                        "--duration", "2", "--warmup", "0", "--repeat", "1",
+                        "--handshake-procs", "2", "--out", str(out)],
+                       capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = json.loads((out / "results.json").read_text())
+    assert res["meta"]["problems"] == []
+    toril = res["summary"]["Toril"]
+    for suite in ("aes128", "chacha20"):
+        assert toril[f"keep-alive 1k c=4 {suite}"]["median"] > 0, toril
+        assert toril[f"handshakes full {suite}"]["median"] > 0, toril
+        assert re.search(rf"Toril handshakes full {suite}: .* \(guest: [1-9]\d* full, 0 resumed\)",
+                         p.stderr), p.stderr
+    assert res["verdicts"] == []  # nothing to compare with
+    assert "| Toril | handshakes full chacha20 |" in (out / "report.md").read_text()
+
 def test_tap_script_then_run_and_idle_watch(namespace, tmp_path):
     tap = ROOT / "scripts" / "tap"
     up = in_ns(namespace, str(tap), "up", "--queues", "2")
