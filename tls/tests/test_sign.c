@@ -58,8 +58,8 @@ static void sign_and_verify(mbedtls_pk_context *signer, mbedtls_pk_context *veri
     unsigned char hash[32], sig[MBEDTLS_ECDSA_MAX_LEN];
     size_t sig_len = 0;
     memset(hash, hash_byte, sizeof(hash));
-    assert_int_equal(mbedtls_pk_sign(signer, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig,
-                                     &sig_len, test_rng, &rng_state),
+    assert_int_equal(mbedtls_pk_sign(signer, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, &sig_len,
+                                     test_rng, &rng_state),
                      0);
     assert_int_equal(
         mbedtls_pk_verify(verifier, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, sig_len), 0);
@@ -75,8 +75,8 @@ static double us_per_signature(mbedtls_pk_context *pk)
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     for (int i = 0; i < SIGNATURES_TIMED; i++)
-        assert_int_equal(mbedtls_pk_sign(pk, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig,
-                                         &sig_len, test_rng, &rng_state),
+        assert_int_equal(mbedtls_pk_sign(pk, MBEDTLS_MD_SHA256, hash, sizeof(hash), sig, &sig_len,
+                                         test_rng, &rng_state),
                          0);
     clock_gettime(CLOCK_MONOTONIC, &b);
     return ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 1e3 /
