@@ -47,3 +47,46 @@ bool netstack_tcp_peer_stalled(const struct netstack_tcp_info *info, bool acked_
         return false; /* the window has room: TCP holds the data (congestion window, resend) */
     return info->in_flight > 0; /* all sent: the client owes ACKs for it */
 }
+
+/* The TCP pcb at the bottom of conn's altcp layers (NULL once lwIP freed it). */
+static struct tcp_pcb *tcp_of(struct altcp_pcb *conn)
+{
+    while (conn != NULL && conn->inner_conn != NULL)
+        conn = conn->inner_conn;
+    return conn ? conn->state : NULL;
+}
+
+int32_t netstack_tcp_sndbuf_adjust(struct altcp_pcb *conn, int32_t delta)
+{
+    struct tcp_pcb *pcb = tcp_of(conn);
+    if (pcb == NULL || pcb->state != ESTABLISHED)
+        return 0;
+    if (delta < 0) {
+        /* Only free room can go: queued bytes give theirs back to snd_buf when acknowledged. */
+        uint32_t take = (uint32_t)-delta;
+        if (take > pcb->snd_buf)
+            take = pcb->snd_buf;
+        pcb->snd_buf -= take;
+        return -(int32_t)take;
+    }
+    pcb->snd_buf += (uint32_t)delta;
+    /* lwIP starts ssthresh at TCP_SND_BUF (an "arbitrarily high" initial threshold, RFC 5681,
+     * that the buffer bounds anyway); one a loss lowered is left alone. */
+    if (pcb->ssthresh == TCP_SND_BUF && pcb->nrtx == 0)
+        pcb->ssthresh += (uint32_t)delta;
+    return delta;
+}
+
+void netstack_tcp_acked(struct altcp_pcb *conn, uint32_t acked)
+{
+    struct tcp_pcb *pcb = tcp_of(conn);
+    if (pcb == NULL || pcb->state != ESTABLISHED || pcb->cwnd >= pcb->ssthresh ||
+        (pcb->flags & (TF_RTO | TF_INFR)))
+        return;
+    /* lwIP added min(acked, 2 * mss) already. */
+    uint32_t given = 2u * pcb->mss;
+    if (acked <= given)
+        return;
+    uint32_t cwnd = pcb->cwnd + (acked - given);
+    pcb->cwnd = cwnd < pcb->ssthresh ? cwnd : pcb->ssthresh;
+}

@@ -40,4 +40,24 @@ int netstack_tcp_info(const struct altcp_pcb *conn, struct netstack_tcp_info *ou
  */
 bool netstack_tcp_peer_stalled(const struct netstack_tcp_info *info, bool acked_any);
 
+/*
+ * Grow (delta > 0) or shrink (delta < 0) conn's send buffer: the bytes TCP may hold queued and
+ * unacknowledged (lwIP's per-pcb snd_buf starts at TCP_SND_BUF; lwipopts.h's
+ * TCP_SND_QUEUELEN allows up to NETSTACK_SNDBUF_MAX).  A shrink takes only free room, so it
+ * may do less than asked.  Growing also lifts the slow-start threshold from its initial value
+ * (TCP_SND_BUF) to the new size, so TCP may reach it in slow start.  Returns the change made;
+ * the caller keeps the sum (only it changes the size, so the sum is the size above
+ * TCP_SND_BUF).  0 if conn has no TCP pcb or is not established.
+ */
+int32_t netstack_tcp_sndbuf_adjust(struct altcp_pcb *conn, int32_t delta);
+
+/*
+ * TCP acknowledged `acked` bytes of conn (its sent callback).  In slow start lwIP grows the
+ * congestion window by at most 2 segments per ACK (RFC 3465, L = 2); the host acknowledges a
+ * whole TSO frame (up to 64 KiB) with one ACK, so the window would grow by 2 segments per
+ * round trip instead of doubling.  This adds the rest of `acked` (RFC 3465 byte counting
+ * without the per-ACK limit, as Linux's slow start does), up to the threshold.
+ */
+void netstack_tcp_acked(struct altcp_pcb *conn, uint32_t acked);
+
 #endif

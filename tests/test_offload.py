@@ -6,11 +6,18 @@ proves the partial sums the device completed, and fewer device frames than TCP s
 txdev= and tx= counters) prove segmentation offload.  Over user networking the device offers no
 offload and the stack computes every checksum itself: the same downloads must be byte-exact
 there too.  Large files, a Range in the middle of one, and 256 concurrent 64 KiB downloads
-that must all complete with no reset and no connection timed out by the server."""
+that must all complete with no reset and no connection timed out by the server.
+
+A large file to a lone client is not held to 64 KiB per round trip: the host acknowledges a
+whole TSO frame with one ACK, so the server's congestion window must grow by what each ACK
+covers, and its send buffer beyond TCP_SND_BUF while the core has few connections.  A client
+speaking TCP itself (RawTcp, from tests/test_hostile.py) acknowledges once per round and counts
+what each round brought."""
 import hashlib
 import os
 import selectors
 import socket
+import struct
 import time
 
 import pytest
@@ -18,11 +25,15 @@ import pytest
 from harness import stats
 from harness.http_client import Conn
 from harness.netns import GUEST_IP
+from test_hostile import RawTcp
 
 KIB, MIB = 1 << 10, 1 << 20
 CONCURRENT = 256        # simultaneous downloads of the 64 KiB file over the tap
 CONCURRENT_DEADLINE_S = 120
 RANGE = (3 * MIB + 12345, 5 * MIB + 999)  # inclusive, in the middle of the 10 MiB file
+DEFAULT_SNDBUF = 64 * KIB  # lwipopts.h TCP_SND_BUF: what a connection starts with
+ROUNDS = 10                # round trips the lone client allows before judging
+ROUND_QUIET_S = 0.15       # no new data for this long: the server waits for our ACK
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +155,78 @@ def test_256_concurrent_64k_downloads_none_lost(boot, netns, site):
     assert (complete, errors) == (CONCURRENT, 0), \
         f"{complete} of {CONCURRENT} complete, {errors} reset or short"
     assert t["timeouts"] == 0, f"the server timed out connections it was behind on: {t}"
+
+
+
+class SizedRawTcp(RawTcp):
+    """RawTcp whose segments carry their payload length from the IP header: a TSO frame reaches
+    the tap whole (up to 64 KiB), beyond what the reader keeps of it."""
+
+    def _read(self):
+        fake = socket.inet_aton(self.FAKE_IP)
+        while not self.stop_ev.is_set():
+            try:
+                f = self.sock.recv(2048)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01" and f[38:42] == fake:
+                arp = (b"\x00\x01\x08\x00\x06\x04\x00\x02" + self.FAKE_MAC + fake + f[22:28] +
+                       f[28:32])
+                self.sock.send(f[6:12] + self.FAKE_MAC + b"\x08\x06" + arp)
+            elif f[12:14] == b"\x08\x00" and f[30:34] == fake and f[23] == 6:
+                ihl = (f[14] & 15) * 4
+                total = struct.unpack("!H", f[16:18])[0]
+                t = f[14 + ihl:]
+                sport, dport, seq, ack, off, flags, win = struct.unpack("!HHIIBBH", t[:16])
+                with self.cv:
+                    self.segments.append((sport, dport, seq, ack, flags, win,
+                                          total - ihl - (off >> 4) * 4))
+                    self.cv.notify_all()
+
+
+def round_bursts(raw, sport, seq, acked, rounds):
+    """Bytes the server sent in each round: ACK everything so far (one ACK per round, as the host
+    acknowledges a TSO frame), then take segments until the server goes quiet."""
+    bursts = []
+    for _ in range(rounds):
+        top = acked
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                s = raw.wait_segment(sport, lambda s: s[6] > 0, ROUND_QUIET_S)
+            except AssertionError:
+                break  # quiet: the server waits for an acknowledgement
+            end = (s[2] + s[6]) & 0xffffffff
+            if 0 < (end - top) & 0xffffffff < 1 << 30:
+                top = end
+        bursts.append((top - acked) & 0xffffffff)
+        if top == acked:
+            break
+        acked = top
+        raw.send(sport, seq, acked, 0x10)
+    return bursts
+
+
+def test_lone_client_gets_more_than_the_default_send_buffer_per_round_trip(boot, netns, site):
+    root, files = site
+    ns = netns(queues=1)
+    vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
+              env={"SITE": str(root), "DISK": "vfat"})
+    vm.expect(r"httpd: serving on port 80")
+    raw = SizedRawTcp(ns)
+    try:
+        sport, isn = 41000, 7000
+        # MSS 1460, window scale 7: our 65535 means 8 MiB, never what limits the server.
+        raw.send(sport, isn, 0, 0x02, options=b"\x02\x04\x05\xb4\x01\x03\x03\x07")
+        their = raw.wait_segment(sport, lambda s: s[4] & 0x12 == 0x12)[2]
+        acked = (their + 1) & 0xffffffff
+        req = b"GET /10m.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+        raw.send(sport, isn + 1, acked, 0x18, req)
+        bursts = round_bursts(raw, sport, isn + 1 + len(req), acked, ROUNDS)
+        raw.send(sport, isn + 1 + len(req), 0, 0x04)  # RST: done
+    finally:
+        raw.close()
+    assert max(bursts) > DEFAULT_SNDBUF, \
+        f"at most {max(bursts)} bytes per round trip in {len(bursts)} rounds: {bursts}"

@@ -132,12 +132,19 @@
 #define TCP_RCV_SCALE              2            /* TCP_WND >> 2 advertised: room up to 256 KiB */
 #define TCP_WND                    (64 * 1024)  /* a bandwidth-delay product on a tap */
 #define TCP_SND_BUF                (64 * 1024)  /* a 64 KiB file in one burst, before any ACK */
+/* A connection's send buffer starts at TCP_SND_BUF; an application may grow it per connection
+ * up to this (netstack_tcp_sndbuf_adjust: httpd does while a core has few connections).  With
+ * one ACK per TSO frame from the host, a connection moves at most its send buffer per round
+ * trip, and round trips under load are milliseconds. */
+#define NETSTACK_SNDBUF_MAX        (256 * 1024)
 /* Pbufs queued per connection: a segment by reference is two (header + file bytes), and a
- * response may start mid-segment: four per MSS of send buffer (lwIP wants >= 2 per MSS). */
-#define TCP_SND_QUEUELEN           ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+ * response may start mid-segment: four per MSS of the largest send buffer (lwIP wants >= 2 per
+ * MSS).  Only a bound: snd_buf limits a connection first. */
+#define TCP_SND_QUEUELEN           ((4 * NETSTACK_SNDBUF_MAX + TCP_MSS - 1) / TCP_MSS)
 #define TCP_SNDLOWAT               (TCP_SND_BUF / 2)      /* "writable" at half free: fewer,
                                                              larger writes */
-#define TCP_SNDQUEUELOWAT          (TCP_SND_QUEUELEN / 2) /* idem for the pbuf queue */
+#define TCP_SNDQUEUELOWAT          (TCP_SND_QUEUELEN / 2) /* idem for the pbuf queue (neither is
+                                                             used by the raw API) */
 /* TIME_WAIT lasts 2 * TCP_MSL.  lwIP's 60 s default keeps every connection a client or httpd
  * closed for two minutes: across back-to-back wrk runs the TIME_WAIT list grows to tens of
  * thousands of pcbs, every incoming segment walks it, and throughput collapses (seen in other
