@@ -592,7 +592,13 @@ static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
     struct conn *c = arg;
     if (c) {
         c->last_activity = core_time_ns();
-        if (!c->tls) /* altcp_tls reports no acknowledged bytes here */
+        /* Slow start by every byte acknowledged, for a connection given a larger buffer to
+         * fill (see netstack_tcp_acked).  Not with the default buffer: with many connections
+         * per core, faster ramps only deepen the host's queues (measured with it for all:
+         * 1 MiB x 128 connections per core, 589 against 661 requests/s, medians of 3 and 4
+         * runs).  altcp_tls reports no acknowledged bytes here, and TLS connections keep the
+         * default anyway. */
+        if (c->snd_extra > 0)
             netstack_tcp_acked(c->pcb, len);
         process(c);
     }
