@@ -86,4 +86,8 @@ TLS_SIGN_TEST_MBEDTLS := aes aesni asn1parse asn1write base64 bignum cipher ciph
 	platform_util poly1305 rsa rsa_internal sha256 sha512
 $(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c \
 	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_SIGN_TEST_MBEDTLS))))
+# mbedTLS's .c files appear with the stamp (make sources): a fresh checkout has no other way to
+# make them, and they must never be deleted as intermediate files.
+$(MBEDTLS_DIR)/%.c: $(DEPS_STAMP) ;
+.PRECIOUS: $(MBEDTLS_DIR)/%.c
 $(BUILD)/host/tls/test_sign: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS)
