@@ -8,6 +8,8 @@ same way, so a fix to one of these helpers reaches every user of it.
   harness.stats        the guest's `stats` console command: one line of counters per core
   harness.hostcpu      a process's host CPU time per thread (/proc/PID/task/*/schedstat)
   harness.noskip       a pytest hook that fails skipped tests (make test allows no skips)
+  harness.rawtcp       RawTcp: TCP spoken by the test itself over AF_PACKET on a namespace's tap
+  harness.cluster      several VMs behind HAProxy, for the scale-out test and loadtest/cluster
 
 A top-level package rather than a folder inside tests/: loadtest/ is for users and must not
 depend on the test suite's layout; both put the repository root on sys.path (tests/conftest.py,

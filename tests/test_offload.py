@@ -11,21 +11,20 @@ that must all complete with no reset and no connection timed out by the server.
 A large file to a lone client is not held to 64 KiB per round trip: the host acknowledges a
 whole TSO frame with one ACK, so the server's congestion window must grow by what each ACK
 covers, and its send buffer beyond TCP_SND_BUF while the core has few connections.  A client
-speaking TCP itself (RawTcp, from tests/test_hostile.py) acknowledges once per round and counts
+speaking TCP itself (harness/rawtcp.py) acknowledges once per round and counts
 what each round brought."""
 import hashlib
 import os
 import selectors
 import socket
-import struct
 import time
 
 import pytest
 
 from harness import stats
+from harness.rawtcp import RawTcp
 from harness.http_client import Conn
 from harness.netns import GUEST_IP
-from test_hostile import RawTcp
 
 KIB, MIB = 1 << 10, 1 << 20
 CONCURRENT = 256        # simultaneous downloads of the 64 KiB file over the tap
@@ -158,34 +157,6 @@ def test_256_concurrent_64k_downloads_none_lost(boot, netns, site):
 
 
 
-class SizedRawTcp(RawTcp):
-    """RawTcp whose segments carry their payload length from the IP header: a TSO frame reaches
-    the tap whole (up to 64 KiB), beyond what the reader keeps of it."""
-
-    def _read(self):
-        fake = socket.inet_aton(self.FAKE_IP)
-        while not self.stop_ev.is_set():
-            try:
-                f = self.sock.recv(2048)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01" and f[38:42] == fake:
-                arp = (b"\x00\x01\x08\x00\x06\x04\x00\x02" + self.FAKE_MAC + fake + f[22:28] +
-                       f[28:32])
-                self.sock.send(f[6:12] + self.FAKE_MAC + b"\x08\x06" + arp)
-            elif f[12:14] == b"\x08\x00" and f[30:34] == fake and f[23] == 6:
-                ihl = (f[14] & 15) * 4
-                total = struct.unpack("!H", f[16:18])[0]
-                t = f[14 + ihl:]
-                sport, dport, seq, ack, off, flags, win = struct.unpack("!HHIIBBH", t[:16])
-                with self.cv:
-                    self.segments.append((sport, dport, seq, ack, flags, win,
-                                          total - ihl - (off >> 4) * 4))
-                    self.cv.notify_all()
-
-
 def round_bursts(raw, sport, seq, acked, rounds):
     """Bytes the server sent in each round: ACK everything so far (one ACK per round, as the host
     acknowledges a TSO frame), then take segments until the server goes quiet."""
@@ -215,7 +186,7 @@ def test_lone_client_gets_more_than_the_default_send_buffer_per_round_trip(boot,
     vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
               env={"SITE": str(root), "DISK": "vfat"})
     vm.expect(r"httpd: serving on port 80")
-    raw = SizedRawTcp(ns)
+    raw = RawTcp(ns, sized=True)
     try:
         sport, isn = 41000, 7000
         # MSS 1460, window scale 7: our 65535 means 8 MiB, never what limits the server.
