@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the repository root: the harness package
 from harness import hostcpu  # noqa: E402
+from loadtest.idle_watch import pct  # noqa: E402  (one quantile for both idle tools)
 from harness.http_client import Conn  # noqa: E402
 from harness.netns import GUEST_IP, NetNs  # noqa: E402
 from harness.stats import read as read_stats, wakeups  # noqa: E402
@@ -105,15 +106,6 @@ def burst(target, path, n, conns):
     if errors:
         raise errors[0]
     return first
-
-
-def pct(xs, q):
-    s = sorted(xs)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q
-    i = int(k)
-    return s[i] if i + 1 >= len(s) else s[i] + (s[i + 1] - s[i]) * (k - i)
 
 
 def run_config(a, mode, cpus):
