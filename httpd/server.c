@@ -76,7 +76,7 @@ struct worker {
     char *head; /* HTTPD_RESPONSE_HEADER_MAX bytes (this core's heap): the header block being
                    formatted, copied into TCP (or the connection) before the next one */
     /* Counters, written by this core only, read by the stats line on core 0. */
-    uint64_t reqs, bytes, err4xx, err5xx, ok2xx, redir3xx;
+    uint64_t bytes, ok2xx, redir3xx, err4xx, err5xx; /* requests: the four classes */
     uint64_t refused;      /* connections beyond max_conns */
     uint64_t refused_mem;  /* connections refused: the core's memory budget was used up */
     uint64_t timeouts;     /* connections closed by a timeout (any of them) */
@@ -401,7 +401,6 @@ static void respond(struct conn *c, struct httpd_request *req)
     c->close_after = !r.keep_alive;
     if (c->win_start == 0) /* the send-progress window starts with the first response */
         window_start(c, core_time_ns());
-    w->reqs++;
     w->bytes += c->head_len + c->body_left;
     if (r.status >= 500)
         w->err5xx++;
@@ -849,7 +848,7 @@ static bool httpd_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
     if (cpu >= CORE_MAX_CPUS || !__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE))
         return false;
     const struct worker *w = &workers[cpu];
-    v[ST_REQS] = w->reqs;
+    v[ST_REQS] = w->ok2xx + w->redir3xx + w->err4xx + w->err5xx;
     v[ST_2XX] = w->ok2xx;
     v[ST_3XX] = w->redir3xx;
     v[ST_BYTES] = w->bytes;
