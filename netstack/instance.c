@@ -46,22 +46,24 @@ static struct netstack_counters *counters; /* config.counters: outside the windo
  *     | given to the link | waiting     |
  *
  * link_output only appends; tx_flush(), at the end of each pass (netstack_if_poll()) or when
- * enough waits, hands the waiting frames to the link: consecutive TCP segments of one
- * connection become one TSO frame when the link segments (up to 64 KiB, cut by the device at
- * the segment size lwIP used, so the wire sees what lwIP built), and every frame's payload goes
- * by reference (no copy).  The link gives a frame back (netstack_if_tx_done) once the device
- * has read it; only then are its pbufs released.  While TCP's segment is held its first pbuf's
- * reference count is above 1, so lwIP does not rebuild it for a retransmission meanwhile
- * (tcp_output_segment_busy).  A full transmit ring is back-pressure: frames wait in the ring
- * here; when this ring is full too, link_output refuses with ERR_MEM and TCP keeps the segment
- * (sent again from tcp_txnow() once room returns), instead of a retransmission timeout.
+ * enough waits, hands the waiting frames to the link, every frame's payload by reference (no
+ * copy).  With TSO, lwIP builds TCP segments of up to 64 KiB (netstack/lwip-patches/
+ * tcp-large-segments.patch; netstack_tcp_write_seg_max() below), and the device cuts each at
+ * the connection's MSS.  The link gives a frame back (netstack_if_tx_done) once the device
+ * has read it; only then are its pbufs released.  While TCP's segment is held its first
+ * pbuf's reference count is above 1, so lwIP does not rebuild it for a retransmission
+ * meanwhile (tcp_output_segment_busy).  A full transmit ring is back-pressure: frames wait in
+ * the ring here; when this ring is full too, link_output refuses with ERR_MEM and TCP keeps
+ * the segment (sent again from tcp_txnow() once room returns), instead of a retransmission
+ * timeout.
  */
 struct tx_entry {
     struct pbuf *p; /* held: one reference */
     void *payload;  /* p->payload when queued (the Ethernet header) */
     u16_t len;      /* p->len when queued */
-    u16_t nframes;  /* the first entry of a frame given to the link: entries the frame carries */
-    bool done;      /* the first entry of a frame given to the link: the link gave it back */
+    u16_t mss;      /* a TCP segment's MSS, as TCP handed it down (0: not known) */
+    bool given;     /* handed to the link */
+    bool done;      /* ... and given back by it */
 };
 static struct tx_entry *txr; /* [NETSTACK_TX_BACKLOG], from this core's heap (outside the
                                 window: it is large) */
@@ -74,6 +76,9 @@ static unsigned tx_offloads;
 /* lwIP's per-netif checksum flags for frames whose TCP/UDP sum the link validated, and for
  * the others (netstack_if_input() switches between them per frame). */
 static u16_t csum_flags_trusted, csum_flags_check;
+/* The MSS of the TCP segment on its way down (netstack_tcp_out_segment() to link_output());
+ * 0 at any other time, so that a frame ARP held back and sends later takes none. */
+static u16_t out_seg_mss;
 
 _Static_assert((NETSTACK_TX_BACKLOG & (NETSTACK_TX_BACKLOG - 1)) == 0,
                "NETSTACK_TX_BACKLOG must be a power of two");
@@ -81,22 +86,17 @@ _Static_assert((NETSTACK_TX_BACKLOG & (NETSTACK_TX_BACKLOG - 1)) == 0,
 
 /* What a frame's headers say, for TCP/IPv4 frames; parsed from the first pbuf. */
 struct tcp_view {
-    const u8_t *eth;  /* frame start */
-    u16_t ip_hlen;    /* IPv4 header bytes */
-    u16_t tcp_hlen;   /* TCP header bytes */
-    u16_t hlen;       /* Ethernet + IP + TCP */
-    u16_t payload;    /* TCP payload bytes (the whole frame's, across pbufs) */
-    u32_t seq;        /* sequence number */
-    u8_t flags;       /* TCP flags */
+    u16_t ip_hlen;  /* IPv4 header bytes */
+    u16_t tcp_hlen; /* TCP header bytes */
+    u16_t hlen;     /* Ethernet + IP + TCP */
+    u16_t payload;  /* TCP payload bytes (the whole frame's, across pbufs) */
 };
 
 #define ETH_HLEN    NETSTACK_ETH_HLEN
 #define IP_PROTO_TC 6
-#define TCPF_FIN    0x01
-#define TCPF_SYN    0x02
-#define TCPF_RST    0x04
-#define TCPF_PSH    0x08
-#define TCPF_ACK    0x10
+/* The MSS every TCP accepts (RFC 9293, 3.7.1): the cut of a large segment whose own is not
+ * known. */
+#define TCP_MSS_DEFAULT 536
 
 static u16_t get16(const u8_t *b)
 {
@@ -127,76 +127,57 @@ static bool tcp_parse(const struct tx_entry *e, struct tcp_view *v)
     if (thl < 20 || e->len < ETH_HLEN + ihl + thl || tot < ihl + thl ||
         ETH_HLEN + (u32_t)tot != frame_len)
         return false;
-    *v = (struct tcp_view){.eth = f,
-                           .ip_hlen = ihl,
+    *v = (struct tcp_view){.ip_hlen = ihl,
                            .tcp_hlen = thl,
                            .hlen = (u16_t)(ETH_HLEN + ihl + thl),
-                           .payload = (u16_t)(tot - ihl - thl),
-                           .seq = (u32_t)get16(t + 4) << 16 | get16(t + 6),
-                           .flags = t[13]};
+                           .payload = (u16_t)(tot - ihl - thl)};
     return true;
 }
 
-/* A frame being built for the link from consecutive entries. */
+/* A frame being built for the link. */
 struct tx_build {
     u8_t hdr[NETSTACK_TX_HDR_MAX];
     u16_t hdr_len;
-    struct netstack_seg segs[NETSTACK_TX_SEGS_MAX + 1];
+    struct netstack_seg segs[NETSTACK_TX_SEGS_MAX];
     unsigned nsegs;
 };
 static struct tx_build build; /* one at a time: the link copies hdr during its call */
 
-/* Append [data, data + len) by reference, joined to the previous piece when they touch.
- * Returns false when the frame has no room for another piece. */
-static bool add_piece(const void *data, size_t len, unsigned max)
+/* Append [data, data + len) by reference, joined to the previous piece when they touch. */
+static void add_piece(const void *data, size_t len)
 {
     if (len == 0)
-        return true;
+        return;
     struct netstack_seg *last = build.nsegs ? &build.segs[build.nsegs - 1] : NULL;
     if (last && (const u8_t *)last->data + last->len == data) {
         last->len += len;
-        return true;
+        return;
     }
-    if (build.nsegs >= max)
-        return false;
     build.segs[build.nsegs++] = (struct netstack_seg){data, len};
-    return true;
 }
 
-/* The pieces of entry e after its first `skip` bytes (its headers), in at most `max` pieces
- * in all; false when they do not fit (build.nsegs is then left as it was).  A frame the link
- * segments must stay within NETSTACK_TX_SEGS_MAX; a single frame may have one more (the link
- * copies it then). */
-static bool add_entry(const struct tx_entry *e, u16_t skip, unsigned max)
+/* The pieces of a frame's pbufs, counted as add_piece() joins them (the headers' one too). */
+static unsigned frame_pieces(const struct pbuf *p)
 {
-    unsigned saved = build.nsegs;
-    size_t saved_len = saved ? build.segs[saved - 1].len : 0;
-    bool ok = add_piece((const u8_t *)e->payload + skip, e->len - skip, max);
-    for (const struct pbuf *q = e->p->next; ok && q != NULL; q = q->next)
-        ok = add_piece(q->payload, q->len, max);
-    if (!ok) {
-        build.nsegs = saved;
-        if (saved)
-            build.segs[saved - 1].len = saved_len;
+    unsigned n = 0;
+    const u8_t *end = NULL;
+    for (; p != NULL; p = p->next) {
+        if (p->len == 0)
+            continue;
+        if ((const u8_t *)p->payload != end)
+            n++;
+        end = (const u8_t *)p->payload + p->len;
     }
-    return ok;
+    return n;
 }
 
-/* Whether segment w may follow segment v (the frame so far: its last segment `last`) in one
- * TSO frame: same connection and header shape, the next bytes in sequence, a full segment
- * before it, no flags but ACK/PSH/FIN, and nothing after a FIN. */
-static bool tso_follows(const struct tcp_view *v, const struct tcp_view *last,
-                        const struct tcp_view *w, u32_t frame_payload)
+/* The pieces of entry e after its first `skip` bytes (its headers): at most
+ * NETSTACK_TX_SEGS_MAX, which link_output made sure of (frame_pieces()). */
+static void add_entry(const struct tx_entry *e, u16_t skip)
 {
-    const u8_t allowed = TCPF_ACK | TCPF_PSH | TCPF_FIN;
-    return w->ip_hlen == v->ip_hlen && w->tcp_hlen == v->tcp_hlen &&
-           memcmp(w->eth, v->eth, ETH_HLEN) == 0 &&
-           memcmp(w->eth + ETH_HLEN + 12, v->eth + ETH_HLEN + 12, 8) == 0 && /* addresses */
-           memcmp(w->eth + ETH_HLEN + v->ip_hlen, v->eth + ETH_HLEN + v->ip_hlen, 4) == 0 &&
-           w->seq == v->seq + frame_payload && !(last->flags & TCPF_FIN) &&
-           (w->flags & ~allowed) == 0 && (w->flags & TCPF_ACK) && last->payload == v->payload &&
-           w->payload > 0 && w->payload <= v->payload &&
-           frame_payload + w->payload + v->ip_hlen + v->tcp_hlen <= 0xffff;
+    add_piece((const u8_t *)e->payload + skip, e->len - skip);
+    for (const struct pbuf *q = e->p->next; q != NULL; q = q->next)
+        add_piece(q->payload, q->len);
 }
 
 /* The TCP pseudo-header sum (RFC 793) for `tcp_len` bytes of segment, folded, not
@@ -211,26 +192,12 @@ static u16_t pseudo_sum(const u8_t *ip, u32_t tcp_len)
     return (u16_t)sum;
 }
 
-static void ip_header_sum(u8_t *ip, u16_t ihl)
-{
-    u32_t sum = 0;
-    put16(ip + 10, 0);
-    for (unsigned i = 0; i < ihl; i += 2)
-        sum += get16(ip + i);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put16(ip + 10, (u16_t)~sum);
-}
-
-/*
- * Builds the link's frame from the waiting entries at tx_sub (one, or with TSO several
- * consecutive segments of one connection) into `build` and *f.  Returns the entries taken.
- */
+/* Builds the link's frame for the entry at tx_sub into `build` and *f.  Returns the number of
+ * segments it puts on the wire (a large TCP segment: as many as the device cuts it into). */
 static unsigned tx_build(struct netstack_frame *f)
 {
     struct tx_entry *e = TX_AT(tx_sub);
-    struct tcp_view v, last, w;
-    unsigned taken = 1;
+    struct tcp_view v;
 
     build.nsegs = 0;
     *f = (struct netstack_frame){.cookie = (void *)(uintptr_t)((tx_sub & (NETSTACK_TX_BACKLOG - 1)) + 1)};
@@ -239,65 +206,46 @@ static unsigned tx_build(struct netstack_frame *f)
         /* Complete as lwIP built it: its first bytes copied, the rest by reference. */
         build.hdr_len = e->len < NETSTACK_TX_HDR_MAX ? e->len : NETSTACK_TX_HDR_MAX;
         memcpy(build.hdr, e->payload, build.hdr_len);
-        add_entry(e, build.hdr_len, NETSTACK_TX_SEGS_MAX + 1); /* fits: link_output bounded
-                                                                  the pbufs */
-        goto done;
+        add_entry(e, build.hdr_len);
+        f->hdr = build.hdr;
+        f->hdr_len = build.hdr_len;
+        f->segs = build.segs;
+        f->nsegs = build.nsegs;
+        return 1;
     }
     build.hdr_len = v.hlen;
     memcpy(build.hdr, e->payload, v.hlen);
-    add_entry(e, v.hlen, NETSTACK_TX_SEGS_MAX + 1);
-    u32_t payload = v.payload;
-    last = v;
-    u8_t flags = v.flags;
-    if ((tx_offloads & NETSTACK_OFFLOAD_TSO4) && v.payload > 0 &&
-        (v.flags & ~(TCPF_ACK | TCPF_PSH)) == 0) {
-        while (tx_sub + taken != tx_tail) {
-            struct tx_entry *n = TX_AT(tx_sub + taken);
-            if (!tcp_parse(n, &w) || !tso_follows(&v, &last, &w, payload) ||
-                !add_entry(n, w.hlen, NETSTACK_TX_SEGS_MAX))
-                break;
-            payload += w.payload;
-            flags |= w.flags;
-            /* The newest acknowledgement and window go out with the whole frame. */
-            memcpy(build.hdr + ETH_HLEN + v.ip_hlen + 8, w.eth + ETH_HLEN + v.ip_hlen + 8, 4);
-            memcpy(build.hdr + ETH_HLEN + v.ip_hlen + 14, w.eth + ETH_HLEN + v.ip_hlen + 14, 2);
-            last = w;
-            taken++;
-        }
-    }
+    add_entry(e, v.hlen);
     u8_t *ip = build.hdr + ETH_HLEN;
-    u8_t *tcp = ip + v.ip_hlen;
-    if (taken > 1) {
-        /* One IPv4 packet of all the segments; the device cuts it at v.payload bytes and puts
-         * PSH and FIN on the last piece only, as lwIP had them. */
-        put16(ip + 2, (u16_t)(v.ip_hlen + v.tcp_hlen + payload));
-        ip_header_sum(ip, v.ip_hlen);
-        tcp[13] = flags;
-        f->gso_size = v.payload;
+    unsigned wire = 1;
+    if ((u32_t)v.ip_hlen + v.tcp_hlen + v.payload > config.mtu) {
+        /* A large segment (lwIP builds them only with TSO): the device cuts it at the
+         * connection's MSS, less the options each piece repeats, and puts PSH and FIN on the
+         * last piece only, as lwIP had them. */
+        u16_t mss = e->mss ? e->mss : TCP_MSS_DEFAULT;
+        u16_t opts = (u16_t)(v.tcp_hlen - 20);
+        f->gso_size = mss > opts + 8 ? (u16_t)(mss - opts) : 8;
         f->gso_hdr_len = v.hlen;
+        wire = (v.payload + f->gso_size - 1u) / f->gso_size;
     }
-    put16(tcp + 16, pseudo_sum(ip, v.tcp_hlen + payload));
+    put16(ip + v.ip_hlen + 16, pseudo_sum(ip, v.tcp_hlen + v.payload));
     f->csum_start = (u16_t)(ETH_HLEN + v.ip_hlen);
     f->csum_offset = 16; /* the TCP checksum field */
-done:
     f->hdr = build.hdr;
     f->hdr_len = build.hdr_len;
     f->segs = build.segs;
     f->nsegs = build.nsegs;
-    return taken;
+    return wire;
 }
 
 /* Release the frames at the oldest end that the link gave back, in order. */
 static void tx_release_done(void)
 {
     while (tx_done_head != tx_sub && TX_AT(tx_done_head)->done) {
-        unsigned n = TX_AT(tx_done_head)->nframes;
-        for (unsigned i = 0; i < n; i++) {
-            struct tx_entry *e = TX_AT(tx_done_head + i);
-            pbuf_free(e->p);
-            *e = (struct tx_entry){0};
-        }
-        tx_done_head += n;
+        struct tx_entry *e = TX_AT(tx_done_head);
+        pbuf_free(e->p);
+        *e = (struct tx_entry){0};
+        tx_done_head++;
     }
 }
 
@@ -307,7 +255,7 @@ void netstack_if_tx_done(void *cookie)
     if (!up || k == 0 || k > NETSTACK_TX_BACKLOG)
         return; /* not a cookie of ours */
     struct tx_entry *e = &txr[k - 1];
-    if (e->p == NULL || e->nframes == 0)
+    if (e->p == NULL || !e->given || e->done)
         return; /* not a frame given to the link, or already given back */
     e->done = true;
     tx_release_done();
@@ -318,24 +266,22 @@ static void tx_flush(void)
 {
     while (tx_sub != tx_tail) {
         struct netstack_frame f;
-        unsigned n = tx_build(&f);
-        struct tx_entry *first = TX_AT(tx_sub);
-        first->nframes = (u16_t)n; /* before the call: the link may give it back during it */
-        first->done = false;
+        unsigned wire = tx_build(&f);
+        struct tx_entry *e = TX_AT(tx_sub);
+        e->given = true; /* before the call: the link may give it back during it */
         int rc = config.link_output(config.link_ctx, &f);
         if (rc == -EAGAIN) {
-            first->nframes = 0;
-            first->done = false;
+            e->given = false;
             counters->tx_defer++; /* frames wait for the ring */
             return;
         }
-        tx_sub += n;
+        tx_sub++;
         if (rc == 0) {
-            counters->tx += n;
-            counters->tx_dev++;
+            counters->tx++;
+            counters->tx_wire += wire;
         } else {
-            counters->drops += n; /* never sendable: TCP would fail the same way again */
-            first->done = true;
+            counters->drops++; /* never sendable: TCP would fail the same way again */
+            e->done = true;
         }
         tx_release_done();
     }
@@ -344,6 +290,8 @@ static void tx_flush(void)
 /* netif->linkoutput: hold the frame for tx_flush() (see above). */
 static err_t link_output(struct netif *nif, struct pbuf *p)
 {
+    u16_t mss = out_seg_mss;
+    out_seg_mss = 0;
     if (tx_tail - tx_done_head == NETSTACK_TX_BACKLOG) {
         counters->tx_full++;
         txq_refused = true;
@@ -351,7 +299,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
     }
     /* A frame of more pieces than the link takes by reference (many tiny writes by
      * reference): one copy of it is held instead. */
-    if (pbuf_clen(p) > NETSTACK_TX_SEGS_MAX) {
+    if (frame_pieces(p) > NETSTACK_TX_SEGS_MAX) {
         p = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
         if (p == NULL) {
             counters->tx_full++;
@@ -361,12 +309,30 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
     } else {
         pbuf_ref(p);
     }
-    *TX_AT(tx_tail) = (struct tx_entry){.p = p, .payload = p->payload, .len = p->len};
+    *TX_AT(tx_tail) = (struct tx_entry){.p = p, .payload = p->payload, .len = p->len, .mss = mss};
     tx_tail++;
-    /* Enough for a whole TSO frame waits: hand it over now, so the ring here stays short. */
+    /* Enough waits: hand it over now, so the ring here stays short. */
     if (tx_tail - tx_sub >= NETSTACK_TX_BATCH)
         tx_flush();
     return ERR_OK;
+}
+
+u16_t netstack_tcp_write_seg_max(const struct tcp_pcb *pcb)
+{
+    if (!(tx_offloads & NETSTACK_OFFLOAD_TSO4) || pcb->mss == 0)
+        return pcb->mss;
+    /* Whole MSS, in one IPv4 packet even with the largest IP and TCP headers (60 bytes each). */
+    return (u16_t)((0xffffu - 120u) / pcb->mss * pcb->mss);
+}
+
+u32_t *netstack_tcp_out_segment(const struct pbuf *p, const struct tcp_hdr *hdr,
+                                 const struct tcp_pcb *pcb, u32_t *opts)
+{
+    /* Control segments (ACKs, RSTs, SYN-ACKs of listeners: pcb may be a tcp_pcb_listen or
+     * NULL) carry no data to cut. */
+    if (p->tot_len > TCPH_HDRLEN_BYTES(hdr))
+        out_seg_mss = pcb->mss;
+    return opts;
 }
 
 /* Listeners, for counting accepted connections: lwIP's accept callback goes to
@@ -382,7 +348,9 @@ static struct listener listeners[NETSTACK_MAX_LISTENERS];
 static err_t ip4_send(struct netif *nif, struct pbuf *p, const ip4_addr_t *dst)
 {
     instance_arp_used = true;
-    return etharp_output(nif, p, dst);
+    err_t err = etharp_output(nif, p, dst);
+    out_seg_mss = 0; /* used, or the frame waits for ARP (see out_seg_mss) */
+    return err;
 }
 
 /* ---- The interface ---------------------------------------------------------------------- */

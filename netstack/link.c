@@ -217,16 +217,16 @@ static void link_start(unsigned cpu)
     __atomic_store_n(&l->up, true, __ATOMIC_RELEASE);
 }
 
-enum { LINK_RX, LINK_TX, LINK_TX_DEV, LINK_DROPS, LINK_CONNS, LINK_NFIELDS };
+enum { LINK_RX, LINK_TX, LINK_TX_WIRE, LINK_DROPS, LINK_CONNS, LINK_NFIELDS };
 
 static const struct core_stats_field link_fields[LINK_NFIELDS] = {
     [LINK_RX] = {"rx", "toril_net_rx_frames_total", NULL, "Ethernet frames received.",
                  CORE_STATS_COUNTER, 1},
     [LINK_TX] = {"tx", "toril_net_tx_frames_total", NULL, "Ethernet frames sent.",
                  CORE_STATS_COUNTER, 1},
-    [LINK_TX_DEV] = {"txdev", "toril_net_tx_device_frames_total", NULL,
-                     "Frames handed to the device (one TSO frame carries many segments).",
-                     CORE_STATS_COUNTER, 1},
+    [LINK_TX_WIRE] = {"txwire", "toril_net_tx_wire_segments_total", NULL,
+                      "Segments those frames make on the wire (the device cuts a TSO frame).",
+                      CORE_STATS_COUNTER, 1},
     [LINK_DROPS] = {"drops", "toril_net_drops_total", NULL,
                     "Frames dropped (stack, replication rings, classification).",
                     CORE_STATS_COUNTER, 1},
@@ -242,7 +242,7 @@ static bool link_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
     const struct netstack_counters *c = &l->counters;
     v[LINK_RX] = __atomic_load_n(&c->rx, __ATOMIC_RELAXED);
     v[LINK_TX] = __atomic_load_n(&c->tx, __ATOMIC_RELAXED);
-    v[LINK_TX_DEV] = __atomic_load_n(&c->tx_dev, __ATOMIC_RELAXED);
+    v[LINK_TX_WIRE] = __atomic_load_n(&c->tx_wire, __ATOMIC_RELAXED);
     v[LINK_DROPS] = __atomic_load_n(&c->drops, __ATOMIC_RELAXED) + netstack_repl_drops(cpu) +
                     __atomic_load_n(&l->classified_drops, __ATOMIC_RELAXED);
     v[LINK_CONNS] = __atomic_load_n(&c->conns, __ATOMIC_RELAXED);

@@ -79,9 +79,9 @@ struct netstack_if_config {
  * line (aligned 64-bit loads: a moment old, never torn). */
 struct netstack_counters {
     uint64_t rx;       /* frames handed to lwIP (received here or replicated to us) */
-    uint64_t tx;       /* TCP segments and other frames lwIP sent that the driver accepted */
-    uint64_t tx_dev;   /* frames handed to the device: fewer than tx with TSO, where one
-                          frame carries up to 64 KiB of consecutive segments */
+    uint64_t tx;       /* frames lwIP sent that the driver accepted */
+    uint64_t tx_wire;  /* the segments they make on the wire: more than tx with TSO, where
+                          the device cuts a frame of up to 64 KiB at the MSS */
     uint64_t drops;    /* frames dropped: runts, oversize, unknown types, no memory, driver
                           refusal (lwIP's own checksum drops are not seen here) */
     uint64_t conns;    /* TCP connections accepted (all listeners) */

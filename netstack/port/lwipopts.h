@@ -177,6 +177,11 @@
  * TIME_WAIT cap (NETSTACK_TIME_WAIT_MAX) before each new connection. */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                            \
     netstack_tcp_inpacket(pcb, hdr, optlen, opt1len, opt2, p)
+/* Large segments (netstack/lwip-patches/tcp-large-segments.patch, netstack/instance.c): when
+ * the link segments (TSO), tcp_write builds segments of up to 64 KiB, and the link learns
+ * each segment's MSS as TCP hands it down (the hook runs just before ip_output). */
+#define TCP_WRITE_SEG_MAX(pcb) netstack_tcp_write_seg_max(pcb)
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) netstack_tcp_out_segment(p, hdr, pcb, opts)
 
 /* ---- Checksums (one switch: NETSTACK_CSUM_OFFLOAD) ---------------------------------------- */
 
