@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the repository root: the harness package
 from harness import hostcpu  # noqa: E402
-from loadtest.idle_watch import pct  # noqa: E402  (one quantile for both idle tools)
+from harness.quantile import quantile  # noqa: E402
 from harness.http_client import Conn  # noqa: E402
 from harness.netns import GUEST_IP, NetNs  # noqa: E402
 from harness.stats import read as read_stats, wakeups  # noqa: E402
@@ -205,7 +205,7 @@ def run_config(a, mode, cpus):
         "mode": mode, "cpus": cpus, "bursts": len(bursts), "requests": a.requests,
         "idle_cpu_mean_pct": statistics.fmean(idle) if idle else float("nan"),
         "idle_cpu_median_pct": statistics.median(idle) if idle else float("nan"),
-        "idle_cpu_p90_pct": pct(idle, 0.9),
+        "idle_cpu_p90_pct": quantile(idle, 0.9),
         "run_cpu_mean_pct": total_cpu / (s[-1][0] - s[0][0]) * 100,
         "run_cpu_stat_pct": stat_total / (s[-1][0] - s[0][0]) * 100,
         "burst_s_median": statistics.median(b["burst_s"] for b in bursts),
@@ -214,7 +214,7 @@ def run_config(a, mode, cpus):
     }
     firsts = [b["first_ms"] for b in bursts]
     summary.update({"first_ms_min": min(firsts), "first_ms_median": statistics.median(firsts),
-                    "first_ms_p90": pct(firsts, 0.9), "first_ms_max": max(firsts)})
+                    "first_ms_p90": quantile(firsts, 0.9), "first_ms_max": max(firsts)})
     if a.stats:
         for i in range(cpus):
             w = [b[f"cpu{i}_wakeups_per_s"] for b in bursts]
@@ -342,7 +342,7 @@ def main():
         firsts.setdefault(b["mode"], []).append(b["first_ms"])
     for mode, xs in firsts.items():
         print(f"first-request latency after idleness, idle={mode}, all CPUS ({len(xs)} bursts): "
-              f"min {min(xs):.1f} median {statistics.median(xs):.1f} p90 {pct(xs, 0.9):.1f} "
+              f"min {min(xs):.1f} median {statistics.median(xs):.1f} p90 {quantile(xs, 0.9):.1f} "
               f"max {max(xs):.1f} ms")
     print(f"wrote {cpu_csv}, {bursts_csv}, {summary_csv}, {png}")
 

@@ -9,22 +9,12 @@ import argparse
 import datetime
 import signal
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from harness import hostcpu
+from harness.quantile import quantile
 from harness.vm import ROOT
-
-
-def pct(xs, q):
-    """The q-quantile (0..1) of xs, linear between the nearest ranks."""
-    s = sorted(xs)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q
-    i = int(k)
-    return s[i] if i + 1 >= len(s) else s[i] + (s[i + 1] - s[i]) * (k - i)
 
 
 def summary(points):
@@ -33,7 +23,7 @@ def summary(points):
     if not totals:
         return None
     return {"intervals": len(totals), "mean": statistics.fmean(totals),
-            "median": statistics.median(totals), "p90": pct(totals, 0.9), "max": max(totals)}
+            "median": statistics.median(totals), "p90": quantile(totals, 0.9), "max": max(totals)}
 
 
 def plot(points, png, title):

@@ -13,17 +13,13 @@ import threading
 import time
 
 from harness import stats
+from harness.quantile import quantile
 from harness.rawtcp import RawTcp
 from harness.netns import GUEST_IP, HOST_IP
 
 ARGS = f"ip={GUEST_IP}/24 gw={HOST_IP}"
 STALL_MS = 2000     # send_stall_ms for the tests: the send-progress window
 PROBE_P99_S = 1.0   # the normal client's bound while an attack runs
-
-
-def percentile(values, q):
-    v = sorted(values)
-    return v[min(len(v) - 1, int(q * len(v)))] if v else float("inf")
 
 
 class Prober(threading.Thread):
@@ -66,7 +62,7 @@ class Prober(threading.Thread):
     def check(self, what):
         assert len(self.lat) >= 5, f"{what}: the normal client got too few answers: {self.failures}"
         assert not self.failures, f"{what}: normal client failed: {self.failures[:5]}"
-        p99 = percentile(self.lat, 0.99)
+        p99 = quantile(self.lat, 0.99)
         assert p99 < PROBE_P99_S, f"{what}: normal client p99 {p99:.3f}s"
         return p99
 
