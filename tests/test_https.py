@@ -111,6 +111,15 @@ def test_1mb_file_byte_exact(vm):
     assert curl(vm, "/big.bin") == BIG
 
 
+def test_aes_gcm_with_the_ghash_chosen_at_boot_byte_exact(vm):
+    """The boot measures GCM's two GHASH routines and names the one it keeps; 1 MB over each
+    AES-GCM suite (TLS records both ways go through it) arrives byte-exact."""
+    m = re.search(r"tls: GCM's GHASH by (tables|PCLMULQDQ)", vm.output)
+    assert m, vm.output[-3000:]
+    for suite in (ALLOWED if vm.kind == "ecdsa" else ALLOWED_RSA)[:2]:
+        assert curl(vm, "/big.bin", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", suite) == BIG, suite
+
+
 def test_keepalive_several_requests_one_connection(vm):
     """Two URLs in one curl run share one connection: one handshake for both."""
     before = stats.read(vm, 1)[0]

@@ -34,11 +34,15 @@ TLS_MBEDTLS_KFLAGS = $(filter-out -Werror,$(KERNEL_CFLAGS)) $(MBEDTLS_CFLAGS)
 # aesni.c: the one file allowed vector registers (see above).
 TLS_AESNI_KFLAGS = $(filter-out -mgeneral-regs-only,$(TLS_MBEDTLS_KFLAGS)) -msse2 -maes -mpclmul
 
+# gcm.c: asks tls/ghash.c, not the CPU alone, whether to use PCLMULQDQ (the faster GHASH on
+# this machine, measured at boot).
+TLS_GCM_KFLAGS = -Dmbedtls_aesni_has_support=tls_gcm_aesni_has_support
+
 $(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(DEPS_STAMP) tls/mbedtls_config.h tls/module.mk \
 		Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) \
-		-c $(MBEDTLS_DIR)/library/$*.c -o $@
+		$(if $(filter gcm,$*),$(TLS_GCM_KFLAGS)) -c $(MBEDTLS_DIR)/library/$*.c -o $@
 
 # lwIP's TLS layer, compiled by netstack/module.mk's lwIP rule (same flags as lwIP, plus ours).
 NETSTACK_LWIP_TLS_SRCS := src/apps/altcp_tls/altcp_tls_mbedtls.c \
@@ -66,7 +70,7 @@ $(TLS_EVEREST_OBJS): $(BUILD)/tls/everest/%.o: $(DEPS_STAMP) tls/mbedtls_config.
 NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_EVEREST_OBJS)
 
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
-TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c
+TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/ghash.c
 KERNEL_SRCS += $(TLS_SRCS)
 TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
 $(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)

@@ -13,6 +13,7 @@
 #include "mbedtls/ssl_internal.h"
 #include "mbedtls/ssl_ticket.h"
 #include "tls/entropy.h"
+#include "tls/ghash.h"
 #include "tls/keys.h"
 #include "tls/sign.h"
 #include "tls/tls.h"
@@ -80,6 +81,7 @@ int tls_boot(void)
     rc = tls_keys_load(&keys); /* logged */
     if (rc < 0)
         return rc;
+    tls_ghash_choose(); /* logged; before the first GCM key */
     core_stats_add(&tls_source);
     ready = true;
     return 0;
