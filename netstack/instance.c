@@ -564,24 +564,14 @@ int netstack_listen_wrapped(struct altcp_pcb **out, uint16_t port, uint8_t backl
     return 0;
 }
 
-/* Closing a listener also frees its slot. */
+/* Closing a listener also frees its slot.  (A TLS listener closes through altcp_tls, which
+ * netstack/lwip-patches/altcp-tls-listener-close.patch taught to close a listener.) */
 err_t netstack_listen_close(struct altcp_pcb *listener)
 {
     for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS; i++)
         if (listeners[i].pcb == listener) {
-            /* A wrapped listener (TLS): lwIP 2.1.3's altcp_tls close clears the callbacks of
-             * the TCP listener below with a poll call, which lwIP refuses on a listening pcb
-             * (an assertion).  So close the TCP listener first, by itself (altcp_tcp knows a
-             * listener), and then the wrapper, which has nothing below it any more. */
-            struct altcp_pcb *inner = listener->inner_conn;
-            err_t err = ERR_OK;
-            if (inner != NULL) {
-                listener->inner_conn = NULL;
-                err = altcp_close(inner); /* a listener always closes */
-            }
-            err_t outer = altcp_close(listener);
             listeners[i].pcb = NULL;
-            return err != ERR_OK ? err : outer;
+            return altcp_close(listener);
         }
     return ERR_ARG;
 }
