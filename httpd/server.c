@@ -99,8 +99,6 @@ struct conn {
     uint64_t request_started;    /* core_time_ns() when the request in progress began */
     uint64_t win_start;          /* core_time_ns() the send-progress window began; 0: none */
     uint32_t win_acked_seq;      /* TCP's acknowledged sequence number at win_start */
-    uint16_t retry_len;          /* length of a write refused for lack of room: offered again
-                                    with exactly that length (see write_some) */
     uint32_t reqs;               /* requests answered on this connection */
     int32_t snd_extra;           /* bytes the send buffer was grown above TCP_SND_BUF */
     uint16_t status;             /* of the response being queued */
@@ -418,29 +416,23 @@ static void respond(struct conn *c, struct httpd_request *req)
  * closed: the rest of a header block found no memory to wait in. */
 /*
  * One altcp_write of up to `want` bytes at p; returns the bytes taken (0: none now, the sent or
- * poll callback continues).  A write refused for lack of room is offered again with exactly
- * the same length: under TLS, mbedTLS may already have turned those bytes into a record that
- * waits for TCP room, and it takes the next call with that length as their delivery (another
- * length would send bytes twice or lose them).  Plain TCP took nothing, so the same length is
- * as good as any.
+ * poll callback continues).  A write takes all its bytes or none, over TLS too: lwIP's
+ * altcp_tls turns them into one record (altcp_sndbuf bounds a write by the record size), and a
+ * record TCP had no room for waits in mbedTLS's buffer and counts as taken; it goes out before
+ * anything else (on the next ACK, or first thing in the next write, which is refused, taking
+ * nothing, until it has).
  */
 static size_t write_some(struct conn *c, const void *p, size_t want, u8_t flags)
 {
-    size_t n = c->retry_len;
-    if (n == 0) {
-        n = want < altcp_sndbuf(c->pcb) ? want : altcp_sndbuf(c->pcb);
-        if (n > HTTPD_WRITE_MAX)
-            n = HTTPD_WRITE_MAX;
-        if (n == 0)
-            return 0;
-    }
+    size_t n = want < altcp_sndbuf(c->pcb) ? want : altcp_sndbuf(c->pcb);
+    if (n > HTTPD_WRITE_MAX)
+        n = HTTPD_WRITE_MAX;
+    if (n == 0)
+        return 0;
     if (n < want)
         flags |= TCP_WRITE_FLAG_MORE;
-    if (altcp_write(c->pcb, p, (u16_t)n, flags) != ERR_OK) {
-        c->retry_len = (uint16_t)n;
+    if (altcp_write(c->pcb, p, (u16_t)n, flags) != ERR_OK)
         return 0;
-    }
-    c->retry_len = 0;
     return n;
 }
 
