@@ -120,6 +120,13 @@ def test_aes_gcm_with_the_ghash_chosen_at_boot_byte_exact(vm):
         assert curl(vm, "/big.bin", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", suite) == BIG, suite
 
 
+def test_1mb_file_then_close_byte_exact(vm):
+    """A response the server closes after (Connection: close, HTTP/1.0): every record goes out
+    before the FIN."""
+    assert curl(vm, "/big.bin", "-H", "Connection: close") == BIG
+    assert curl(vm, "/big.bin", "--http1.0") == BIG
+
+
 def test_keepalive_several_requests_one_connection(vm):
     """Two URLs in one curl run share one connection: one handshake for both."""
     before = stats.read(vm, 1)[0]
@@ -173,6 +180,10 @@ def test_cbc_and_null_suites_refused(vm):
 def test_alpn_http11(vm):
     rc, out = s_client(vm, "-tls1_2", "-alpn", "h2,http/1.1")
     assert rc == 0 and "ALPN protocol: http/1.1" in out, out[-1500:]
+    rc, out = s_client(vm, "-tls1_2", "-alpn", "http/1.0")
+    assert rc == 0 and "ALPN protocol: http/1.0" in out, out[-1500:]
+    rc, out = s_client(vm, "-tls1_2", "-alpn", "h2")
+    assert rc != 0 and "no application protocol" in out, out[-1500:]
 
 
 def test_ticket_resumption(vm, tmp_path):

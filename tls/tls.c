@@ -39,7 +39,10 @@ static const mbedtls_ecp_group_id curves[] = {
     MBEDTLS_ECP_DP_SECP256R1,
     MBEDTLS_ECP_DP_NONE,
 };
-static const char *alpn[] = {"http/1.1", NULL};
+/* ALPN, in our order of preference: HTTP/1.1, and HTTP/1.0 for clients that speak only that
+ * (curl --http1.0 offers just "http/1.0"; a client whose list has neither is refused with
+ * no_application_protocol, RFC 7301 3.2). */
+static const char *alpn[] = {"http/1.1", "http/1.0", NULL};
 
 enum { ST_HANDSHAKES, ST_RESUMED, ST_FAILED, ST_ACTIVE, ST_REFUSED, ST_NFIELDS };
 
