@@ -565,7 +565,7 @@ int netstack_listen_wrapped(struct altcp_pcb **out, uint16_t port, uint8_t backl
 }
 
 /* Closing a listener also frees its slot.  (A TLS listener closes through altcp_tls, which
- * netstack/lwip-patches/altcp-tls-listener-close.patch taught to close a listener.) */
+ * netstack/lwip-patches/altcp-tls-close.patch taught to close a listener.) */
 err_t netstack_listen_close(struct altcp_pcb *listener)
 {
     for (unsigned i = 0; i < NETSTACK_MAX_LISTENERS; i++)
