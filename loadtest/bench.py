@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from harness import hostcpu, stats
-from harness.netns import GUEST_IP, NetNs
-from harness.vm import KERNEL, ROOT, Vm
-from loadtest import https_bench, linux_guest, report, wrk
+from harness.netns import GUEST_IP
+from harness.vm import KERNEL, ROOT
+from loadtest import guests, https_bench, linux_guest, report, wrk
 
 DEFAULT_SIZES = "1k,64k"
 BOOT_TIMEOUT_S = 90
@@ -82,11 +82,10 @@ def check_get(host, port, path, size, ns=None):
 
 # --- targets -----------------------------------------------------------------------------------
 
-class Target:
+class Target(guests.Guest):
     """What the load goes to.  start() -> base URL; pid: the QEMU process (or None);
     guest(): guest counters now ({"wakeups": int, "reqs": [per core]}) or None."""
-    name = "?"
-    ns = vm = pid = None
+    pid = None
     cpus = machine = None
 
     def start(self):
@@ -100,13 +99,6 @@ class Target:
 
     def console(self):
         return self.vm.output if self.vm else ""
-
-    def stop(self):
-        if self.vm:
-            self.vm.kill()
-        if self.ns:
-            self.ns.close()
-        self.vm = self.ns = None
 
 
 class UrlTarget(Target):
@@ -127,11 +119,7 @@ class TorilBoot(Target):
         self.name, self.cpus, self.machine = "Toril", a.cpus, a.machine
 
     def start(self):
-        self.ns = NetNs(queues=self.cpus)
-        self.vm = Vm(cpus=self.cpus, machine=self.machine, mem=self.a.mem, netns=self.ns,
-                     args=f"ip={GUEST_IP}/24 {self.a.args}".strip(),
-                     env={"KERNEL": str(self.a.kernel), "SITE": str(self.site), "DISK": "vfat",
-                          "ACCEL": self.a.accel})
+        self.ns, self.vm = guests.boot_toril(self.a, self.site)
         self.pid = self.vm.proc.pid
         self.vm.expect(rf"toril: {self.cpus} cpus online", timeout=BOOT_TIMEOUT_S)
         self.vm.expect(r"httpd: serving on port 80", timeout=BOOT_TIMEOUT_S)
@@ -156,13 +144,7 @@ class LinuxBoot(Target):
         self.name, self.cpus, self.machine = "Linux+nginx", a.cpus, a.machine
 
     def start(self):
-        kernel, base = linux_guest.prepare(self.a.linux_cache, log)
-        rd = linux_guest.initrd(base, self.site, self.out / "linux-initrd.img",
-                                f"{GUEST_IP}/24", self.cpus)
-        self.ns = NetNs(queues=self.cpus)
-        self.vm = Vm(cpus=self.cpus, machine=self.machine, mem=self.a.mem, netns=self.ns,
-                     args=linux_guest.CMDLINE, extra=f"-initrd {rd}",
-                     env={"KERNEL": str(kernel), "DISK": "none", "ACCEL": self.a.accel})
+        self.ns, self.vm = guests.boot_linux(self.a, self.site, self.out / "linux-initrd.img", log)
         self.pid = self.vm.proc.pid
         self.vm.expect(linux_guest.READY, timeout=BOOT_TIMEOUT_S)
         for label, size in self.sizes:

@@ -29,9 +29,8 @@ import http.client
 from pathlib import Path
 
 from harness import stats
-from harness.netns import GUEST_IP, NetNs
-from harness.vm import Vm
-from loadtest import linux_guest, wrk
+from harness.netns import GUEST_IP
+from loadtest import guests, linux_guest, wrk
 
 # --suites names -> OpenSSL's name of the ECDSA suite (Toril offers both; tls/tls.c).
 SUITES = {"aes128": "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -205,10 +204,7 @@ def check_get(ns, path, size):
                            f"(expected 200, {size})")
 
 
-class Server:
-    name = "?"
-    vm = ns = None
-
+class Server(guests.Guest):
     def __init__(self, a, site, cert, key, out):
         self.a, self.site, self.cert, self.key, self.out = a, site, cert, key, out
 
@@ -218,24 +214,13 @@ class Server:
     def counters(self):
         return None
 
-    def stop(self):
-        if self.vm:
-            self.vm.kill()
-        if self.ns:
-            self.ns.close()
-        self.vm = self.ns = None
-
 
 class Toril(Server):
     name = "Toril"
 
     def boot(self):
-        self.ns = NetNs(queues=self.a.cpus)
-        self.vm = Vm(cpus=self.a.cpus, machine=self.a.machine, mem=self.a.mem, netns=self.ns,
-                     args=f"ip={GUEST_IP}/24 {self.a.args}".strip(),
-                     env={"KERNEL": str(self.a.kernel), "SITE": str(self.site), "DISK": "vfat",
-                          "ACCEL": self.a.accel, "TLS_CERT": str(self.cert),
-                          "TLS_KEY": str(self.key)})
+        self.ns, self.vm = guests.boot_toril(self.a, self.site, {"TLS_CERT": str(self.cert),
+                                                                 "TLS_KEY": str(self.key)})
         self.vm.expect(r"httpd: serving on port 443", timeout=BOOT_TIMEOUT_S)
 
     def counters(self):
@@ -248,14 +233,9 @@ class Linux(Server):
     name = "Linux+nginx"
 
     def boot(self):
-        kernel, base = linux_guest.prepare(self.a.linux_cache, log)
-        rd = linux_guest.initrd(base, self.site, self.out / "linux-initrd.img",
-                                f"{GUEST_IP}/24", self.a.cpus,
-                                tls=(self.cert.read_bytes(), self.key.read_bytes()))
-        self.ns = NetNs(queues=self.a.cpus)
-        self.vm = Vm(cpus=self.a.cpus, machine=self.a.machine, mem=self.a.mem, netns=self.ns,
-                     args=linux_guest.CMDLINE, extra=f"-initrd {rd}",
-                     env={"KERNEL": str(kernel), "DISK": "none", "ACCEL": self.a.accel})
+        self.ns, self.vm = guests.boot_linux(self.a, self.site, self.out / "linux-initrd.img",
+                                             log, tls=(self.cert.read_bytes(),
+                                                       self.key.read_bytes()))
         self.vm.expect(linux_guest.READY, timeout=BOOT_TIMEOUT_S)
 
 
