@@ -95,8 +95,8 @@ struct tcp_view {
 #define ETH_HLEN    NETSTACK_ETH_HLEN
 #define IP_PROTO_TC 6
 /* The MSS every TCP accepts (RFC 9293, 3.7.1): the cut of a large segment whose own is not
- * known. */
-#define TCP_MSS_DEFAULT 536
+ * known (no large segment is built for a smaller MSS: NETSTACK_TSO_MSS_MIN). */
+#define TCP_MSS_DEFAULT NETSTACK_TSO_MSS_MIN
 
 static u16_t get16(const u8_t *b)
 {
@@ -319,7 +319,7 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 
 u16_t netstack_tcp_write_seg_max(const struct tcp_pcb *pcb)
 {
-    if (!(tx_offloads & NETSTACK_OFFLOAD_TSO4) || pcb->mss == 0)
+    if (!(tx_offloads & NETSTACK_OFFLOAD_TSO4) || pcb->mss < NETSTACK_TSO_MSS_MIN)
         return pcb->mss;
     /* Whole MSS, in one IPv4 packet even with the largest IP and TCP headers (60 bytes each). */
     return (u16_t)((0xffffu - 120u) / pcb->mss * pcb->mss);

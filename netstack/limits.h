@@ -34,6 +34,11 @@
 #define NETSTACK_TX_SEGS_MAX VIRTIO_NET_TX_SEGS_MAX
 #define NETSTACK_GSO_MAX     VIRTIO_NET_GSO_MAX
 
+/* Large segments (TSO) only for connections whose MSS is at least this (RFC 9293's default MSS):
+ * a peer announcing a tiny MSS (lwIP accepts 1) would otherwise have the host cut each 64 KiB
+ * frame into tens of thousands of packets.  Such a peer gets lwIP's one-MSS segments. */
+#define NETSTACK_TSO_MSS_MIN 536
+
 /* Listening sockets per core (http, https, echo). */
 #define NETSTACK_MAX_LISTENERS 4
 

@@ -33,6 +33,7 @@ RANGE = (3 * MIB + 12345, 5 * MIB + 999)  # inclusive, in the middle of the 10 M
 DEFAULT_SNDBUF = 64 * KIB  # lwipopts.h TCP_SND_BUF: what a connection starts with
 ROUNDS = 10                # round trips the lone client allows before judging
 ROUND_QUIET_S = 0.15       # no new data for this long: the server waits for our ACK
+TINY_MSS = 200             # below netstack's floor for large segments (536)
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,28 @@ def test_tap_offloads_byte_exact(boot, netns, site):
     t = totals(vm, 1, "tx", "txwire")
     # 22 MiB went out in ~15,000 segments on the wire; with TSO most left 64 KiB at a time.
     assert t["tx"] * 4 < t["txwire"], f"segmentation offload unused: {t}"
+
+
+def test_tiny_mss_client_gets_one_segment_per_frame(boot, netns, site):
+    """A client announcing a tiny MSS is served byte-exact, without large segments: the host
+    would otherwise cut every 64 KiB frame into hundreds of packets for it.  One frame per
+    segment on the wire for its download (tx= and txwire= grow alike)."""
+    root, files = site
+    ns = netns(queues=1)
+    vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
+              env={"SITE": str(root), "DISK": "vfat"})
+    vm.expect(r"httpd: serving on port 80")
+    before = totals(vm, 1, "tx", "txwire")
+    with ns.entered():
+        s = socket.socket()
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, TINY_MSS)  # announced in the SYN
+        s.settimeout(30)
+        s.connect((GUEST_IP, 80))
+    r = fetch(s, "/64k.bin")
+    assert r.status == 200 and r.body == files["64k.bin"]
+    after = totals(vm, 1, "tx", "txwire")
+    frames, wire = after["tx"] - before["tx"], after["txwire"] - before["txwire"]
+    assert frames >= 64 * KIB // TINY_MSS and wire == frames, (frames, wire)
 
 
 def test_user_networking_software_checksums_byte_exact(boot, site):
