@@ -26,7 +26,7 @@ void httpd_budget_boot(unsigned cores);
 void httpd_budget_start(void);
 
 /* Bytes an idle keep-alive connection holds (struct conn and lwIP's pcb, as heap classes);
- * server.c provides it. */
+ * conn.c provides it. */
 size_t httpd_budget_idle_cost(void);
 
 /* Whether this core may admit one more connection.  Main loop, any core. */

@@ -55,7 +55,7 @@
  * a target (re-encoded, with "/" added) long. */
 #define HTTPD_RESPONSE_HEADER_MAX (HTTPD_TARGET_MAX + 512)
 
-/* ---- Per-connection resources (the connection layer, httpd/server.c) ------------------------
+/* ---- Per-connection resources (the connection layer, httpd/conn.c) --------------------------
  * What a client can make one connection hold, each counted in what it costs.  A client that
  * reaches one is slowed (TCP back-pressure) or closed, and counted in `stats`. */
 

@@ -1,6 +1,6 @@
 # httpd/: the HTTP/1.1 protocol layer -- request parsing (on llhttp), path canonicalization,
 # content types, response decisions and header formatting, and the per-file response headers
-# built from the content cache.  The connection layer on lwIP's altcp is httpd/server.mk.
+# built from the content cache.  The worker and connection layer on lwIP's altcp is httpd/server.mk.
 
 HTTPD_SRCS := httpd/request.c httpd/path.c httpd/date.c httpd/negotiate.c httpd/mime.c \
 	httpd/response.c httpd/https.c

@@ -1,7 +1,8 @@
 /*
- * The connection layer on the host: httpd/server.c on core 0's lwIP instance, a client on core
- * 1's, the two wired back to back (netstack/tests/host_wire.c) on a fake clock, over a
- * stand-in content cache of three files.  What a client of the real server sees:
+ * The worker and its connections on the host: httpd/worker.c and httpd/conn.c on core 0's lwIP
+ * instance, a client on core 1's, the two wired back to back (netstack/tests/host_wire.c) on a
+ * fake clock, over a stand-in content cache of three files.  What a client of the real server
+ * sees:
  *   - a GET answered with exactly the expected bytes, the connection kept open;
  *   - three pipelined requests (one HEAD) answered in order on one connection;
  *   - a connection beyond max_conns reset at once, counted (refused=);
@@ -12,9 +13,9 @@
  *   - a client that reads slowly but steadily (above send_min_bytes per send_stall_ms) gets
  *     the whole response and is not reset.
  *
- * Real: server.c and the rest of httpd/ (budget, access log, files, protocol), lwIP (the host
- * object of netstack/module.mk), netstack/tcpinfo.c (the send-progress rule's view of TCP),
- * the configuration parser.  Played here: the content cache, the main loop, the stats
+ * Real: worker.c, conn.c and the rest of httpd/ (budget, access log, files, protocol), lwIP
+ * (the host object of netstack/module.mk), netstack/tcpinfo.c (the send-progress rule's view of
+ * TCP), the configuration parser.  Played here: the content cache, the main loop, the stats
  * registry, the drain coordinator, TLS ("no key and certificate given"), the wall clock, each
  * core's heap statistics (malloc of the linked code is counted per current core, see
  * "Per-core heap" below) and each core's GS base (core_cpu_id()).
@@ -62,7 +63,7 @@
 #define CMDLINE       "max_conns=2 keepalive_ms=2000 send_stall_ms=3000 send_min_bytes=16384"
 #define KEEPALIVE_MS  2000
 #define SEND_STALL_MS 3000
-#define POLL_MS       500 /* server.c's poll callback period: the granularity of its timeouts */
+#define POLL_MS       500 /* conn.c's poll callback period: the granularity of its timeouts */
 
 /* The wall clock stands still: every Date header is this second, so responses are exact. */
 #define WALL_S 1700000000 /* Tue, 14 Nov 2023 22:13:20 GMT */
@@ -267,11 +268,11 @@ static void (*worker_init)(unsigned cpu);
 
 void core_loop_on_each_cpu(void (*init)(unsigned cpu))
 {
-    assert_null(worker_init); /* server.c registers one initialiser */
+    assert_null(worker_init); /* worker.c registers one initialiser */
     worker_init = init;
 }
 
-static struct core_poller drain_poller; /* the one poller server.c adds (core 0) */
+static struct core_poller drain_poller; /* the one poller worker.c adds (core 0) */
 
 void core_loop_add(const struct core_poller *p)
 {
@@ -299,7 +300,7 @@ static const struct core_stats_source *stats_src;
 
 void core_stats_add(const struct core_stats_source *src)
 {
-    assert_null(stats_src); /* server.c's one source */
+    assert_null(stats_src); /* worker.c's one source */
     stats_src = src;
 }
 
@@ -320,7 +321,7 @@ bool netstack_link_has_stack(unsigned cpu)
     return cpu == SERVER;
 }
 
-/* TLS as when no key and certificate were given: tls_boot() says -ENOENT and server.c opens
+/* TLS as when no key and certificate were given: tls_boot() says -ENOENT and worker.c opens
  * no HTTPS listener, so the rest must never be asked for a TLS connection. */
 static struct tls_counters tls_counters[CORE_MAX_CPUS];
 

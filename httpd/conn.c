@@ -6,7 +6,9 @@
  * answered before the next is parsed (pipelined requests are answered in order).  A response
  * is queued to TCP as: the header block (formatted in the worker's buffer and copied into TCP
  * at once), then the body by reference (file bytes from the immutable content cache, or a
- * static error page), as much as the send buffer takes; the sent callback continues.
+ * static error page), as much as the send buffer takes; the sent callback continues.  The
+ * core's worker (listeners, drain, counters) is httpd/worker.c; httpd/worker.h is what the two
+ * share.
  *
  * What a connection costs, and what bounds it (httpd/limits.h):
  *   - idle (keep-alive, between requests): struct conn only, ~150 bytes, plus lwIP's pcb;
@@ -22,17 +24,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "content/cache.h"
 #include "core/cpu.h"
-#include "core/drain.h"
-#include "core/limits.h"
-#include "core/log.h"
-#include "core/loop.h"
-#include "core/stats.h"
 #include "core/time.h"
 #include "httpd/budget.h"
 #include "httpd/config.h"
@@ -44,16 +40,13 @@
 #include "httpd/path.h"
 #include "httpd/request.h"
 #include "httpd/response.h"
-#include "httpd/server.h"
-#include "netstack/link.h"
+#include "httpd/worker.h"
 #include "netstack/netstack.h"
 #include "netstack/tcpinfo.h"
 #include "tls/tls.h"
 
-#define HTTPD_LISTEN_BACKLOG 255     /* half-open connections per core's listener */
 #define HTTPD_POLL_INTERVAL  1       /* poll callback every 500 ms: the timeout granularity */
 #define HTTPD_WRITE_MAX      0xffffu /* one altcp_write call takes a u16 length */
-#define HTTPD_LISTENERS      2       /* listening sockets per core: HTTP, and HTTPS to come */
 /* Send buffers by load: a response larger than TCP_SND_BUF gets a share of this many bytes per
  * core, split between the core's connections, up to NETSTACK_SNDBUF_MAX (lwipopts.h), if the
  * share is at least twice TCP_SND_BUF (at most 64 connections per core).  A connection moves at
@@ -68,28 +61,8 @@
  * core's memory budget keeps that and one more worst-case connection (httpd/budget.h). */
 #define HTTPD_SEND_BUF_COST(bytes) ((bytes) / 4)
 
-struct worker {
-    bool started; /* listening on this core */
-    struct altcp_pcb *listeners[HTTPD_LISTENERS]; /* one per entry of worker_start's table */
-    struct httpd_clock clock;
-    struct httpd_log log;
-    char *head; /* HTTPD_RESPONSE_HEADER_MAX bytes (this core's heap): the header block being
-                   formatted, copied into TCP (or the connection) before the next one */
-    /* Counters, written by this core only, read by the stats line on core 0. */
-    uint64_t bytes, ok2xx, redir3xx, err4xx, err5xx; /* requests: the four classes */
-    uint64_t refused;      /* connections beyond max_conns */
-    uint64_t refused_mem;  /* connections refused: the core's memory budget was used up */
-    uint64_t timeouts;     /* connections closed by a timeout (any of them) */
-    uint64_t slow_readers; /* of those, by the send-progress rule */
-    uint64_t closed_limit; /* connections closed because a per-connection need (parser, the
-                              rest of a header block) found no memory */
-    uint32_t active;
-    bool drained; /* drain: listeners closed and no connection left (set by this core, read by
-                     core 0's drain coordinator) */
-} __attribute__((aligned(64)));
-
 struct conn {
-    struct worker *w;
+    struct httpd_worker *w; /* this core's worker: its counters, clock, log, header buffer */
     struct altcp_pcb *pcb;
     struct httpd_parser *parser; /* heap, while a request is read or input waits; else NULL */
     struct pbuf *in;             /* received, not yet parsed */
@@ -119,9 +92,6 @@ struct conn {
     uint64_t body_left;  /* body bytes still to queue */
 };
 
-static struct worker workers[CORE_MAX_CPUS];
-static bool https_on; /* tls_boot() succeeded: set at boot on core 0, read-only afterwards */
-
 /* Count a TLS handshake once it has completed.  Only while c->pcb exists (also inside the err
  * callback: altcp_tls frees its pcb after calling it). */
 static void tls_settle(struct conn *c)
@@ -130,16 +100,6 @@ static void tls_settle(struct conn *c)
         c->tls_done = true;
         tls_counters_this_cpu()->handshakes++;
     }
-}
-
-/* ---- drain (httpd_server_drain) ---------------------------------------------------------- */
-
-/* Set once by core 0 (httpd_server_drain), read by every core with atomics: never cleared. */
-static bool draining;
-
-static bool drain_requested(void)
-{
-    return __atomic_load_n(&draining, __ATOMIC_ACQUIRE);
 }
 
 static bool tcp_outstanding(const struct conn *c);
@@ -165,26 +125,6 @@ static bool close_after_response(struct conn *c)
         return true; /* the sent callback (or poll) comes back here */
     }
     conn_close(c);
-    return false;
-}
-
-/* Each core's drain step, in its main loop: close the listeners (new connections are then
- * refused by TCP), and say so once no connection is left.  Idle keep-alive connections are
- * closed by their poll callback, busy ones after their current response. */
-static bool drain_poll(void *arg)
-{
-    struct worker *w = arg;
-    if (!drain_requested() || w->drained)
-        return false;
-    for (size_t i = 0; i < HTTPD_LISTENERS; i++)
-        if (w->listeners[i]) {
-            netstack_listen_close(w->listeners[i]);
-            w->listeners[i] = NULL;
-        }
-    if (w->active == 0) {
-        __atomic_store_n(&w->drained, true, __ATOMIC_RELEASE);
-        log_info("httpd: drained, no connection left");
-    }
     return false;
 }
 
@@ -337,11 +277,11 @@ static void send_buffer_fit(struct conn *c)
 /* Decide the response to the request in hand and set up its queueing. */
 static void respond(struct conn *c, struct httpd_request *req)
 {
-    struct worker *w = c->w;
+    struct httpd_worker *w = c->w;
     struct httpd_response r;
     httpd_clock_now(&w->clock,
                     core_time_wall()); /* the Date of this response (cached per second) */
-    if (++c->reqs >= httpd_config->max_reqs || drain_requested())
+    if (++c->reqs >= httpd_config->max_reqs || httpd_worker_drain_requested())
         req->keep_alive = false; /* this one is the last: say so in its Connection header */
 
     int rc;
@@ -349,7 +289,7 @@ static void respond(struct conn *c, struct httpd_request *req)
     char *head = w->head;
     const size_t cap = HTTPD_RESPONSE_HEADER_MAX;
     char https_to[HTTPD_HTTPS_LOCATION_MAX];
-    if (!req->status && !c->tls && https_on && httpd_config->https_redirect &&
+    if (!req->status && !c->tls && httpd_worker_https_on() && httpd_config->https_redirect &&
         httpd_https_location(req, httpd_config->https_port, https_to, sizeof(https_to)) > 0) {
         rc = httpd_response_redirect(req, https_to, &w->clock, head, cap, &r);
     } else if (req->status) {
@@ -411,9 +351,6 @@ static void respond(struct conn *c, struct httpd_request *req)
     access_log(c, req, c->body_left);
 }
 
-/* Queue as much of the current response as TCP takes; c->sending clears once all is queued
- * (otherwise the sent or poll callback continues).  Returns false if the connection must be
- * closed: the rest of a header block found no memory to wait in. */
 /*
  * One altcp_write of up to `want` bytes at p; returns the bytes taken (0: none now, the sent or
  * poll callback continues).  A write takes all its bytes or none, over TLS too: lwIP's
@@ -436,6 +373,9 @@ static size_t write_some(struct conn *c, const void *p, size_t want, u8_t flags)
     return n;
 }
 
+/* Queue as much of the current response as TCP takes; c->sending clears once all is queued
+ * (otherwise the sent or poll callback continues).  Returns false if the connection must be
+ * closed: the rest of a header block found no memory to wait in. */
 static bool queue_response(struct conn *c)
 {
     while (c->head_sent < c->head_len) {
@@ -509,7 +449,7 @@ static bool process(struct conn *c)
             }
             if (c->sending)
                 break; /* wait for the sent callback */
-            if (c->close_after || drain_requested()) {
+            if (c->close_after || httpd_worker_drain_requested()) {
                 c->close_after = true;
                 return close_after_response(c);
             }
@@ -651,7 +591,7 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
             altcp_abort(c->pcb); /* on_err frees c */
             return ERR_ABRT;
         }
-        if (drain_requested())
+        if (httpd_worker_drain_requested())
             conn_close(c);
         return ERR_OK;
     }
@@ -670,7 +610,7 @@ static err_t on_poll(void *arg, struct altcp_pcb *pcb)
         return ERR_OK;
     }
     bool in_request = c->parser && httpd_request_in_progress(c->parser);
-    if (drain_requested() && !in_request && !c->in) {
+    if (httpd_worker_drain_requested() && !in_request && !c->in) {
         conn_close(c); /* draining: an idle keep-alive connection goes now */
         return ERR_OK;
     }
@@ -692,12 +632,12 @@ static void on_err(void *arg, err_t err)
     }
 }
 
-static err_t accept_conn(struct worker *w, struct altcp_pcb *pcb, err_t err, bool tls)
+static err_t accept_conn(struct httpd_worker *w, struct altcp_pcb *pcb, err_t err, bool tls)
 {
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
     struct conn *c = NULL;
-    if (drain_requested())
+    if (httpd_worker_drain_requested())
         w->refused++; /* accepted just before the listener closed */
     else if (w->active >= httpd_config->max_conns)
         w->refused++;
@@ -723,13 +663,13 @@ static err_t accept_conn(struct worker *w, struct altcp_pcb *pcb, err_t err, boo
     return ERR_OK;
 }
 
-static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
+err_t httpd_conn_accept(void *arg, struct altcp_pcb *pcb, err_t err)
 {
     return accept_conn(arg, pcb, err, false);
 }
 
 /* An HTTPS connection, accepted before its handshake (which altcp_tls runs as data arrives). */
-static err_t on_accept_tls(void *arg, struct altcp_pcb *pcb, err_t err)
+err_t httpd_conn_accept_tls(void *arg, struct altcp_pcb *pcb, err_t err)
 {
     if (err == ERR_OK && pcb && tls_counters_this_cpu()->active >= httpd_config->max_tls_conns) {
         tls_counters_this_cpu()->refused++;
@@ -742,154 +682,4 @@ static err_t on_accept_tls(void *arg, struct altcp_pcb *pcb, err_t err)
 size_t httpd_budget_idle_cost(void)
 {
     return sizeof(struct conn) + sizeof(struct altcp_pcb) + sizeof(struct tcp_pcb);
-}
-
-/* The listeners every core opens: each a port from the configuration and the accept callback
- * for its connections (HTTPS joins with its own port and callback). */
-struct listener_spec {
-    const char *name;
-    uint16_t port;
-    altcp_accept_fn accept;
-    bool tls; /* HTTPS: this core's own TLS configuration (tls/tls.h), built here */
-};
-
-static int listen_on(const struct listener_spec *spec, struct worker *w, struct altcp_pcb **out,
-                     unsigned cpu)
-{
-    int rc = spec->tls ? tls_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w)
-                       : netstack_listen(out, spec->port, HTTPD_LISTEN_BACKLOG, spec->accept, w);
-    if (rc < 0) {
-        log_error("httpd: cannot listen on port %u (%s): %d", spec->port, spec->name, rc);
-        return rc;
-    }
-    if (cpu == 0)
-        log_info("httpd: serving on port %u (%s)", spec->port, spec->name);
-    return 0;
-}
-
-static void worker_start(unsigned cpu)
-{
-    if (!netstack_link_has_stack(cpu))
-        return;
-    const struct listener_spec specs[HTTPD_LISTENERS] = {
-        {"HTTP", httpd_config->http_port, on_accept, false},
-        {"HTTPS", https_on ? httpd_config->https_port : 0, on_accept_tls, true},
-    };
-    struct worker *w = &workers[cpu];
-    httpd_clock_init(&w->clock);
-    w->head = malloc(HTTPD_RESPONSE_HEADER_MAX); /* this core's heap */
-    if (!w->head) {
-        log_error("httpd: cpu%u: no memory for its worker", cpu);
-        return;
-    }
-    httpd_budget_start();
-    unsigned listening = 0;
-    for (size_t i = 0; i < HTTPD_LISTENERS; i++)
-        if (specs[i].accept && specs[i].port &&
-            listen_on(&specs[i], w, &w->listeners[i], cpu) == 0)
-            listening++;
-    if (listening) {
-        core_loop_add(&(struct core_poller){.poll = drain_poll, .arg = w, .name = "httpd-drain"});
-        __atomic_store_n(&w->started, true, __ATOMIC_RELEASE);
-    }
-}
-
-enum {
-    ST_REQS, ST_2XX, ST_3XX, ST_4XX, ST_5XX, ST_BYTES, ST_ACTIVE, ST_REFUSED, ST_REFUSED_MEM, ST_TIMEOUTS,
-    ST_SLOW_READERS, ST_CLOSED_LIMIT, ST_LOG_LIMITED, ST_CONN_MEM, ST_NFIELDS
-};
-
-static const struct core_stats_field httpd_fields[ST_NFIELDS] = {
-    /* Requests by status class: one metric family with a code label; the console line keeps
-     * its total (reqs=) and the error classes (err4xx= err5xx=). */
-    [ST_REQS] = {"reqs", NULL, NULL, NULL, CORE_STATS_COUNTER, 1},
-    [ST_2XX] = {NULL, "toril_http_requests_total", "code=\"2xx\"",
-                "HTTP requests answered, by status class.", CORE_STATS_COUNTER, 1},
-    [ST_3XX] = {NULL, "toril_http_requests_total", "code=\"3xx\"", NULL, CORE_STATS_COUNTER, 1},
-    [ST_4XX] = {"err4xx", "toril_http_requests_total", "code=\"4xx\"", NULL, CORE_STATS_COUNTER,
-                1},
-    [ST_5XX] = {"err5xx", "toril_http_requests_total", "code=\"5xx\"", NULL, CORE_STATS_COUNTER,
-                1},
-    [ST_BYTES] = {"bytes", "toril_http_response_bytes_total", NULL,
-                  "Bytes of response headers and bodies queued.", CORE_STATS_COUNTER, 1},
-    [ST_ACTIVE] = {"active", "toril_http_connections", NULL, "Open HTTP connections.",
-                   CORE_STATS_GAUGE, 1},
-    [ST_REFUSED] = {"refused", "toril_http_refused_total", "reason=\"max_conns\"",
-                    "Connections refused (reset) at accept.", CORE_STATS_COUNTER, 1},
-    [ST_REFUSED_MEM] = {"refused_mem", "toril_http_refused_total", "reason=\"memory\"", NULL,
-                        CORE_STATS_COUNTER, 1},
-    [ST_TIMEOUTS] = {"timeouts", "toril_http_timeouts_total", NULL,
-                     "Connections closed by a timeout (idle, header read, send progress).",
-                     CORE_STATS_COUNTER, 1},
-    [ST_SLOW_READERS] = {"slow_readers", "toril_http_slow_readers_total", NULL,
-                         "Connections reset because the client took too little of a response.",
-                         CORE_STATS_COUNTER, 1},
-    [ST_CLOSED_LIMIT] = {"closed_limit", "toril_http_closed_limit_total", NULL,
-                         "Connections closed because a per-connection need found no memory.",
-                         CORE_STATS_COUNTER, 1},
-    [ST_LOG_LIMITED] = {"log_limited", "toril_http_log_limited_total", NULL,
-                        "Access log lines not written (rate limits).", CORE_STATS_COUNTER, 1},
-    [ST_CONN_MEM] = {"conn_mem", "toril_http_connection_memory_bytes", NULL,
-                     "Heap the core's connections hold (live allocations since its worker "
-                     "started), against its budget.",
-                     CORE_STATS_GAUGE, 1},
-};
-
-static bool httpd_read(unsigned cpu, enum core_stats_view view, uint64_t *v)
-{
-    if (cpu >= CORE_MAX_CPUS || !__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE))
-        return false;
-    const struct worker *w = &workers[cpu];
-    v[ST_REQS] = w->ok2xx + w->redir3xx + w->err4xx + w->err5xx;
-    v[ST_2XX] = w->ok2xx;
-    v[ST_3XX] = w->redir3xx;
-    v[ST_BYTES] = w->bytes;
-    v[ST_ACTIVE] = w->active;
-    v[ST_4XX] = w->err4xx;
-    v[ST_5XX] = w->err5xx;
-    v[ST_REFUSED] = w->refused;
-    v[ST_REFUSED_MEM] = w->refused_mem;
-    v[ST_TIMEOUTS] = w->timeouts;
-    v[ST_SLOW_READERS] = w->slow_readers;
-    v[ST_CLOSED_LIMIT] = w->closed_limit;
-    v[ST_LOG_LIMITED] = w->log.limited;
-    v[ST_CONN_MEM] = httpd_budget_used(cpu);
-    return true;
-}
-
-static const struct core_stats_source httpd_source = {
-    .fields = httpd_fields, .nfields = ST_NFIELDS, .per_cpu = true, .read = httpd_read};
-
-void httpd_server_drain(void)
-{
-    __atomic_store_n(&draining, true, __ATOMIC_RELEASE);
-    for (unsigned cpu = 0; cpu < core_ncpus; cpu++)
-        core_loop_kick(cpu);
-}
-
-bool httpd_server_drained(void)
-{
-    for (unsigned cpu = 0; cpu < core_ncpus; cpu++)
-        if (__atomic_load_n(&workers[cpu].started, __ATOMIC_ACQUIRE) &&
-            !__atomic_load_n(&workers[cpu].drained, __ATOMIC_ACQUIRE))
-            return false;
-    return true;
-}
-
-static const struct core_drain_participant drain_participant = {
-    .name = "httpd", .begin = httpd_server_drain, .done = httpd_server_drained};
-
-int httpd_server_boot(void)
-{
-    int rc = httpd_files_build(); /* logged */
-    if (rc < 0)
-        return rc;
-    httpd_budget_boot(core_ncpus);
-    core_stats_add(&httpd_source);
-    core_drain_register(&drain_participant);
-    /* HTTPS only with entropy and a usable key and certificate; tls_boot() logs why not. */
-    if (httpd_config->https_port)
-        https_on = tls_boot() == 0;
-    core_loop_on_each_cpu(worker_start);
-    return 0;
 }
