@@ -60,24 +60,11 @@ $(LWIP_DIR)/%.c: $(DEPS_STAMP) ;
 .PRECIOUS: $(LWIP_DIR)/%.c # not intermediate files: make must never delete them
 
 # Our changes to lwIP (netstack/lwip-patches/*.patch, each saying what and why) are applied at
-# build time to a copy of Debian's src/ in $(LWIP_PATCHED); lwIP's objects compile from the
-# copy, Debian's tree stays as fetched.  A patch that no longer applies exactly (--fuzz=0) stops
-# the build.  Patches change .c files only: every other file that includes lwIP's headers reads
-# them from $(LWIP_DIR).
+# build time to a copy of Debian's src/ in $(LWIP_PATCHED) (scripts/deps.mk, deps_patched);
+# lwIP's objects compile from the copy, Debian's tree stays as fetched.
 NETSTACK_LWIP_PATCHES := $(sort $(wildcard netstack/lwip-patches/*.patch))
 LWIP_PATCHED := $(BUILD)/lwip-patched
-$(LWIP_PATCHED)/.stamp: $(DEPS_STAMP) $(NETSTACK_LWIP_PATCHES) netstack/module.mk
-	@rm -rf $(LWIP_PATCHED) && mkdir -p $(LWIP_PATCHED)
-	@cp -R $(LWIP_DIR)/src $(LWIP_PATCHED)/src
-	@for p in $(NETSTACK_LWIP_PATCHES); do \
-		if grep -q '^+++ .*\.h' "$$p"; then echo "$$p: patches a header (see netstack/module.mk)" >&2; exit 1; fi; \
-		patch -s -p1 --fuzz=0 --no-backup-if-mismatch -d $(LWIP_PATCHED) <"$$p" || \
-			{ echo "$$p does not apply to $(LWIP_DIR)" >&2; exit 1; }; \
-		echo "lwIP: applied $$p"; \
-	done
-	@touch $@
-$(LWIP_PATCHED)/%.c: $(LWIP_PATCHED)/.stamp ;
-.PRECIOUS: $(LWIP_PATCHED)/%.c
+$(eval $(call deps_patched,$(LWIP_PATCHED),$(LWIP_DIR),src,$(NETSTACK_LWIP_PATCHES)))
 
 # netstack_lwip: rules that build lwip-percpu.o for one compiler and flag set.
 #   $(1) output folder  $(2) compiler  $(3) flags  $(4) the names of the renamed data sections

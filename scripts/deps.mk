@@ -42,3 +42,25 @@ $(DEPS_STAMP): scripts/fetch-sources $(_deps_force) | deps-check
 	@touch $@
 
 _deps_force:
+
+# deps_patched: our changes to a third-party tree, applied at build time to a copy.
+#   $(1) output folder (the copy)  $(2) the tree  $(3) its folder to copy (src, library)
+#   $(4) the patch files (each starts with what it changes and why), applied in this order
+# The copy is remade when the tree or a patch changes; a patch that no longer applies exactly
+# (--fuzz=0) stops the build.  Patches change .c files only: everything that includes the
+# library's headers reads them from the tree itself, so a header patch would reach only some
+# of its users.  Defines the rule for $(1)/.stamp and makes $(1)/$(3)/*.c depend on it.
+define deps_patched
+$(1)/.stamp: $$(DEPS_STAMP) $(4) scripts/deps.mk
+	@rm -rf $(1) && mkdir -p $(1)
+	@cp -R $(2)/$(3) $(1)/$(3)
+	@for p in $(4); do \
+		if grep -q '^+++ .*\.h' "$$$$p"; then echo "$$$$p: patches a header (scripts/deps.mk)" >&2; exit 1; fi; \
+		patch -s -p1 --fuzz=0 --no-backup-if-mismatch -d $(1) <"$$$$p" || \
+			{ echo "$$$$p does not apply to $(2)" >&2; exit 1; }; \
+		echo "$(notdir $(2)): applied $$$$p"; \
+	done
+	@touch $$@
+$(1)/%.c: $(1)/.stamp ;
+.PRECIOUS: $(1)/%.c
+endef

@@ -38,11 +38,18 @@ TLS_AESNI_KFLAGS = $(filter-out -mgeneral-regs-only,$(TLS_MBEDTLS_KFLAGS)) -msse
 # this machine, measured at boot).
 TLS_GCM_KFLAGS = -Dmbedtls_aesni_has_support=tls_gcm_aesni_has_support
 
-$(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(DEPS_STAMP) tls/mbedtls_config.h tls/module.mk \
-		Makefile
+# Our changes to mbedTLS (tls/mbedtls-patches/*.patch, each saying what and why), applied at
+# build time to a copy of its library/ (scripts/deps.mk, deps_patched); the kernel's mbedTLS
+# objects compile from the copy.
+TLS_MBEDTLS_PATCHES := $(sort $(wildcard tls/mbedtls-patches/*.patch))
+MBEDTLS_PATCHED := $(BUILD)/mbedtls-patched
+$(eval $(call deps_patched,$(MBEDTLS_PATCHED),$(MBEDTLS_DIR),library,$(TLS_MBEDTLS_PATCHES)))
+
+$(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(MBEDTLS_PATCHED)/library/%.c $(DEPS_STAMP) \
+		tls/mbedtls_config.h tls/module.mk Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) \
-		$(if $(filter gcm,$*),$(TLS_GCM_KFLAGS)) -c $(MBEDTLS_DIR)/library/$*.c -o $@
+		$(if $(filter gcm,$*),$(TLS_GCM_KFLAGS)) -c $< -o $@
 
 # lwIP's TLS layer, compiled by netstack/module.mk's lwIP rule (same flags as lwIP, plus ours).
 NETSTACK_LWIP_TLS_SRCS := src/apps/altcp_tls/altcp_tls_mbedtls.c \
