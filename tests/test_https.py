@@ -58,8 +58,8 @@ def keys(tmp_path_factory):
     return {"ecdsa": make_cert(d, "ecdsa", ECDSA), "rsa": make_cert(d, "rsa", RSA), "dir": d}
 
 
-def boot_tls(site, cert, key, args="", cpus=1):
-    env = {"SITE": str(site), "DISK": "vfat"}
+def boot_tls(site, cert, key, args="", cpus=1, env_extra=None):
+    env = {"SITE": str(site), "DISK": "vfat", **(env_extra or {})}
     if cert:
         env["TLS_CERT"] = str(cert)
     if key:
@@ -125,6 +125,26 @@ def test_1mb_file_then_close_byte_exact(vm):
     before the FIN."""
     assert curl(vm, "/big.bin", "-H", "Connection: close") == BIG
     assert curl(vm, "/big.bin", "--http1.0") == BIG
+
+
+def test_entropy_from_rdrand_and_virtio_rng(vm):
+    """run-qemu gives an HTTPS guest a virtio-rng device: its bytes join RDRAND's in every
+    core's first seeding, and the boot log says so."""
+    assert re.search(r"tls: entropy from RDRAND, and \d+ bytes per core from virtio-rng",
+                     vm.output), vm.output[-3000:]
+
+
+def test_without_virtio_rng_rdrand_alone(site, keys):
+    """RNG=0: no device; RDRAND alone, said in one line, and HTTPS serves."""
+    cert, key = keys["ecdsa"]
+    v = boot_tls(site, cert, key, env_extra={"RNG": "0"})
+    try:
+        v.expect(r"httpd: serving on port 443 \(HTTPS\)")
+        assert "tls: entropy from RDRAND (no virtio-rng device)" in v.output
+        v.cert = cert
+        assert curl(v, "/") == SMALL
+    finally:
+        v.kill()
 
 
 def test_keepalive_several_requests_one_connection(vm):

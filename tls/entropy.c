@@ -1,17 +1,33 @@
-/* RDRAND as mbedTLS's entropy source (mbedtls_hardware_poll), and its boot-time check. */
+/*
+ * RDRAND as mbedTLS's entropy source (mbedtls_hardware_poll), and its boot-time check; plus,
+ * when the VM has a virtio-rng device, the host's entropy mixed into each core's first seeding.
+ *
+ * RDRAND is required (HTTPS stays off without it): it is the only source every core can read
+ * at any time, as CTR_DRBG reseeds.  virtio-rng is one device behind one queue, driven by core
+ * 0 at boot; what it gives is read then, TLS_VIRTIO_RNG_SEED bytes per core, and XORed into the
+ * RDRAND bytes of that core's first seeding.  So a core's generator starts from both sources:
+ * as strong as the better of the two.
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "core/cpu.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "core/x86.h"
+#include "virtio/rng.h"
 #include "tls/entropy.h"
 #include "tls/limits.h"
 
 /* Set by tls_entropy_check() on core 0 before the other cores start; read-only afterwards. */
 static bool rdrand_ok;
+static bool host_seeded;                                     /* host_seed was filled */
+static uint8_t host_seed[CORE_MAX_CPUS][TLS_VIRTIO_RNG_SEED]; /* virtio-rng bytes per core */
+/* Bytes of its host_seed row each core has used: written by that core only. */
+static size_t host_seed_used[CORE_MAX_CPUS];
 
 /* One RDRAND word; false after TLS_RDRAND_RETRIES underflows (carry flag clear). */
 static bool rdrand64(uint64_t *v)
@@ -23,6 +39,28 @@ static bool rdrand64(uint64_t *v)
             return true;
     }
     return false;
+}
+
+void tls_entropy_host_seed(void)
+{
+    int rc = virtio_rng_init();
+    if (rc == -ENODEV) {
+        log_info("tls: entropy from RDRAND (no virtio-rng device)");
+        return;
+    }
+    size_t total = (size_t)core_ncpus * TLS_VIRTIO_RNG_SEED;
+    for (size_t done = 0; rc == 0 && done < total; done += 1024) {
+        size_t n = total - done < 1024 ? total - done : 1024;
+        rc = virtio_rng_read((uint8_t *)host_seed + done, n);
+    }
+    if (rc < 0) {
+        memset(host_seed, 0, sizeof(host_seed));
+        log_warn("tls: virtio-rng gave no entropy (%d): entropy from RDRAND alone", rc);
+        return;
+    }
+    host_seeded = true;
+    log_info("tls: entropy from RDRAND, and %u bytes per core from virtio-rng for the first "
+             "seeding", TLS_VIRTIO_RNG_SEED);
 }
 
 int tls_entropy_check(void)
@@ -78,6 +116,14 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
         size_t n = len - *olen < sizeof(v) ? len - *olen : sizeof(v);
         memcpy(output + *olen, &v, n);
         *olen += n;
+    }
+    /* The first seeding on this core: XOR in what is left of its share of the host's bytes. */
+    unsigned cpu = core_cpu_self()->id;
+    if (host_seeded && cpu < CORE_MAX_CPUS) {
+        uint8_t *mine = host_seed[cpu];
+        size_t *used = &host_seed_used[cpu];
+        for (size_t i = 0; i < len && *used < TLS_VIRTIO_RNG_SEED; i++)
+            output[i] ^= mine[(*used)++];
     }
     return 0;
 }

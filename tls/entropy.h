@@ -18,4 +18,12 @@
  */
 int tls_entropy_check(void);
 
+/*
+ * If the VM has a virtio-rng device: read TLS_VIRTIO_RNG_SEED bytes of the host's entropy per
+ * core, which mbedtls_hardware_poll() XORs into that core's first seeding.  Logs one line
+ * saying which sources are in use.  Boot, core 0, after tls_entropy_check() succeeded and
+ * before the other cores seed.
+ */
+void tls_entropy_host_seed(void);
+
 #endif

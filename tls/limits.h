@@ -10,6 +10,10 @@
 #define TLS_RDRAND_RETRIES 32
 #define TLS_HEALTH_SAMPLES 64
 
+/* Bytes of the host's entropy (virtio-rng, when the VM has one) read at boot for each core and
+ * mixed into that core's first seeding: CTR_DRBG's seed length with SHA-512 entropy. */
+#define TLS_VIRTIO_RNG_SEED 48
+
 /* Smallest RSA modulus accepted, in bits. */
 #define TLS_RSA_MIN_BITS 2048
 

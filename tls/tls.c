@@ -84,7 +84,8 @@ int tls_boot(void)
     rc = tls_keys_load(&keys); /* logged */
     if (rc < 0)
         return rc;
-    tls_ghash_choose(); /* logged; before the first GCM key */
+    tls_entropy_host_seed(); /* logged */
+    tls_ghash_choose();      /* logged; before the first GCM key */
     core_stats_add(&tls_source);
     ready = true;
     return 0;

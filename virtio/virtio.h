@@ -38,6 +38,7 @@
 /* §5: device types (PCI device id 0x1040 + type for modern devices; MMIO DeviceID). */
 #define VIRTIO_ID_NET   1
 #define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_RNG   4
 
 /* §6: feature bits reserved for the queue and transport (bits 24 .. 41; 42 .. 49 are reserved
  * for future extensions).  The ones this layer implements: */
