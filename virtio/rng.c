@@ -69,17 +69,7 @@ int virtio_rng_attach(struct virtio_dev *dev)
         err = -ENOMEM;
         goto fail;
     }
-    struct virtio_vq_setup s = {.index = 0,
-                                .size = qsize,
-                                .want_indirect = false,
-                                .vector = VIRTIO_MSI_NO_VECTOR,
-                                .mem = mem,
-                                .mem_len = mem_len};
-    err = virtio_dev_vq_setup(dev, &rng.vq, &s);
-    if (err)
-        goto fail;
-    virtio_vq_intr_disable(&rng.vq);
-    err = virtio_dev_init_finish(dev); /* §3.1.1 step 8 */
+    err = virtio_dev_start_polled(dev, &rng.vq, qsize, mem); /* §3.1.1 steps 7-8 */
     if (err)
         goto fail;
     rng.dev = dev;

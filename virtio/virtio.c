@@ -202,3 +202,19 @@ int virtio_dev_queue_irq(struct virtio_dev *dev, uint16_t index, uint32_t apic_i
                  dev->name, dev->where, index, apic_id, err);
     return err;
 }
+
+int virtio_dev_start_polled(struct virtio_dev *dev, struct virtio_vq *vq, uint16_t size,
+                            void *mem)
+{
+    struct virtio_vq_setup s = {.index = 0,
+                                .size = size,
+                                .want_indirect = false,
+                                .vector = VIRTIO_MSI_NO_VECTOR,
+                                .mem = mem,
+                                .mem_len = virtio_vq_mem_size(size, false)};
+    int err = virtio_dev_vq_setup(dev, vq, &s);
+    if (err)
+        return err;
+    virtio_vq_intr_disable(vq);
+    return virtio_dev_init_finish(dev);
+}

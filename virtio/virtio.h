@@ -216,6 +216,17 @@ int virtio_dev_vq_setup(struct virtio_dev *dev, struct virtio_vq *vq,
                         const struct virtio_vq_setup *s);
 
 /*
+ * §3.1.1 steps 7 and 8 for a device with one queue, queue 0, that its driver polls
+ * (virtio-blk, virtio-rng): sets it up at `size` in mem (virtio_vq_mem_size(size, false)
+ * bytes, DMA-reachable, zeroed; no indirect tables, no interrupt vector, used-buffer
+ * notifications suppressed), then sets DRIVER_OK.  Returns 0, or the error of
+ * virtio_dev_vq_setup() or virtio_dev_init_finish(); the caller decides whether to
+ * virtio_dev_fail().  Boot.
+ */
+int virtio_dev_start_polled(struct virtio_dev *dev, struct virtio_vq *vq, uint16_t size,
+                            void *mem);
+
+/*
  * §3.1.1 step 8: sets DRIVER_OK; the device is live.  Returns 0, or -EIO when the device
  * reports DEVICE_NEEDS_RESET.  Boot.
  */
