@@ -110,9 +110,13 @@ NETSTACK_TEST_ENV := netstack/tests/host_env.c tests/host/log_host.c
 # What lwIP's hooks (netstack/hooks.h) call: every test that links lwIP links these.
 NETSTACK_HOOK_SRCS := netstack/tcpguard.c netstack/tcpinfo.c core/siphash.c
 
-$(eval $(call host_test,netstack/test_instances,netstack/tests/test_instances.c \
-	netstack/tests/host_wire.c netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c \
-	$(NETSTACK_TEST_ENV) $(NETSTACK_HOOK_SRCS) $(BUILD)/host/netstack/lwip-percpu.o))
+NETSTACK_INSTANCES_TEST_SRCS := netstack/tests/test_instances.c netstack/tests/host_wire.c \
+	netstack/tests/host_cores.c netstack/netstack.c netstack/echo.c $(NETSTACK_TEST_ENV) \
+	$(NETSTACK_HOOK_SRCS) $(BUILD)/host/netstack/lwip-percpu.o
+$(eval $(call host_test,netstack/test_instances,$(NETSTACK_INSTANCES_TEST_SRCS)))
+# The same over a wire that completes checksums and segments like a device: large segments.
+$(eval $(call host_test,netstack/test_instances_tso,$(NETSTACK_INSTANCES_TEST_SRCS)))
+$(BUILD)/host/netstack/test_instances_tso: HOST_CFLAGS += -DTEST_WIRE_OFFLOADS
 $(eval $(call host_test,netstack/test_replicate,netstack/tests/test_replicate.c \
 	netstack/replicate.c $(NETSTACK_TEST_ENV)))
 # The link layer: link.c between the virtio-net driver on the fake device (virtio/tests/) and
@@ -126,7 +130,8 @@ $(eval $(call host_test,netstack/test_link,netstack/tests/test_link.c netstack/l
 # The send-progress rule's view of a pcb (pure: a plain struct stands in for lwIP's).
 $(eval $(call host_test,netstack/test_tcpinfo,netstack/tests/test_tcpinfo.c netstack/tcpinfo.c))
 
-NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances $(BUILD)/host/netstack/test_replicate \
+NETSTACK_HOST_TESTS := $(BUILD)/host/netstack/test_instances \
+	$(BUILD)/host/netstack/test_instances_tso $(BUILD)/host/netstack/test_replicate \
 	$(BUILD)/host/netstack/test_link $(BUILD)/host/netstack/test_tcpinfo
 $(NETSTACK_HOST_TESTS): HOST_CFLAGS += $(NETSTACK_CFLAGS)
 $(NETSTACK_HOST_TESTS): $(DEPS_STAMP) $(NETSTACK_INSTANCE_HDRS) netstack/replicate.h \

@@ -22,11 +22,19 @@ struct host_wire {
     unsigned full_every; /* refuse every Nth frame with -EAGAIN (a full ring; 0: never) */
     unsigned calls;
     uint64_t arp, ipv4, refused;
+    size_t largest_gso; /* most payload bytes in one segmentation frame the stack handed over */
 };
 
 /* wires[k]: the frames towards core k.  counters[k]: core k's instance counters. */
 extern struct host_wire host_wires[2];
 extern struct netstack_counters host_wire_counters[2];
+
+/* The offloads the wire offers both instances (NETSTACK_OFFLOAD_TX_CSUM, _TSO4), set before
+ * host_wire_up(); 0 by default.  The wire then does what a device does: it completes partial
+ * checksums from the pseudo-header sum the stack left in the field, and cuts a segmentation
+ * frame at gso_size into frames with their own IPv4 and TCP headers and checksums (PSH and FIN
+ * on the last only), which the other instance checks as usual. */
+extern unsigned host_wire_offloads;
 
 /* Bring both instances up (once; later calls do nothing): core 0 at HOST_WIRE_IP0, core 1 at
  * HOST_WIRE_IP1, each transmitting towards the other.  Fails the test on error. */

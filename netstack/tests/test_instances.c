@@ -10,6 +10,12 @@
  *   - independence: different addresses, listeners and connections exist only where created;
  *   - timers: an idle instance has no deadline; listeners add none; connections do, until
  *     TIME_WAIT and the ARP entries are gone.
+ *
+ * Built twice (netstack/module.mk): as is, over a wire with no offloads, and with
+ * TEST_WIRE_OFFLOADS, over a wire that completes checksums and segments like a device
+ * (host_wire.h), so lwIP builds segments of up to 64 KiB, cuts them to the window during slow
+ * start (netstack/lwip-patches/tcp-large-segments.patch) and the other instance checks every
+ * checksum of what arrives.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -229,10 +235,21 @@ static void run_echo(unsigned full_every)
 
 static void test_echo_1mib(void **state)
 {
+    uint64_t tx0 = host_wire_counters[0].tx, wire0 = host_wire_counters[0].tx_wire;
     run_echo(0);
     assert_int_equal(host_wire_counters[1].conns, 1);
     assert_int_equal(host_wire_counters[0].drops, 0);
     assert_int_equal(host_wire_counters[1].drops, 0);
+    uint64_t frames = host_wire_counters[0].tx - tx0, wire = host_wire_counters[0].tx_wire - wire0;
+    if (host_wire_offloads & NETSTACK_OFFLOAD_TSO4) {
+        /* Frames of several MSS, cut by the wire: lwIP built large segments and, ACK by ACK
+         * (this receiver acknowledges every second segment), cut them to the window. */
+        assert_true(host_wires[1].largest_gso >= 3 * TCP_MSS);
+        assert_true(wire > frames + TOTAL / (4 * TCP_MSS));
+    } else {
+        assert_true(wire == frames);
+        assert_int_equal(host_wires[1].largest_gso, 0);
+    }
 }
 
 static void test_echo_tx_ring_full(void **state)
@@ -282,6 +299,9 @@ static void test_bad_frames(void **state)
 
 int main(void)
 {
+#ifdef TEST_WIRE_OFFLOADS
+    host_wire_offloads = NETSTACK_OFFLOAD_TX_CSUM | NETSTACK_OFFLOAD_TSO4;
+#endif
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_state_is_per_core),
         cmocka_unit_test(test_idle_has_no_deadline),
