@@ -58,10 +58,11 @@ class NetNs:
         with self.entered():
             return socket.create_connection((ip, port), timeout=timeout)
 
-    def run(self, *cmd, timeout=60):
-        """A command inside the namespace (ping, curl, wrk)."""
+    def run(self, *cmd, timeout=60, input=None):
+        """A command inside the namespace (ping, curl, wrk); input: its stdin (text), else
+        none (stdin at end of file)."""
         return subprocess.run(["ip", "netns", "exec", self.name, *cmd], capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, input=input or "")
 
     def close(self):
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)

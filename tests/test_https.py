@@ -15,11 +15,13 @@ import pytest
 
 from harness import stats
 from harness.http_client import Conn, get
+from harness.netns import GUEST_IP
 from harness.vm import Vm
 
 SMALL = b"<!doctype html><title>t</title><p>hello over TLS\n"
 BIG = os.urandom(1024 * 1024)
 HOST = "127.0.0.1"
+RESUME_TRIES = 16  # new connections resuming one ticket: all on one of two queues has p = 2^-15
 ALLOWED = ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
            "ECDHE-ECDSA-CHACHA20-POLY1305"]
 ALLOWED_RSA = ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
@@ -215,6 +217,29 @@ def test_ticket_resumption(vm, tmp_path):
     assert rc == 0 and "Reused, TLSv1.2" in out, out[-1500:]
     d = stats.delta(before, stats.read(vm, 1)[0])
     assert d["tls_handshakes"] == 2 and d["tls_resumed"] == 1, d
+
+
+def test_ticket_resumes_on_every_core(boot, netns, site, keys, tmp_path):
+    """Two cores, each with its own TLS configuration, one tap queue each: a ticket issued by
+    one core resumes on the other, because every core derives the same ticket keys.  New
+    connections (new source ports) spread over both queues, so both cores resume tickets."""
+    cert, key = keys["ecdsa"]
+    ns = netns(queues=2)
+    v = boot(cpus=2, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
+             env={"SITE": str(site), "DISK": "vfat", "TLS_CERT": str(cert), "TLS_KEY": str(key)})
+    v.expect(r"httpd: serving on port 443 \(HTTPS\)")
+    sess = tmp_path / "sess.pem"
+    r = ns.run("openssl", "s_client", "-connect", f"{GUEST_IP}:443", "-tls1_2", "-sess_out",
+               str(sess), timeout=30)
+    assert "TLS session ticket lifetime hint" in r.stdout, r.stdout[-1500:]
+    before = stats.read(v, 2)
+    for _ in range(RESUME_TRIES):
+        r = ns.run("openssl", "s_client", "-connect", f"{GUEST_IP}:443", "-tls1_2", "-sess_in",
+                   str(sess), timeout=30)
+        assert "Reused, TLSv1.2" in r.stdout, r.stdout[-1500:]
+    after = stats.read(v, 2)
+    resumed = [a["tls_resumed"] - b["tls_resumed"] for a, b in zip(after, before)]
+    assert sum(resumed) == RESUME_TRIES and min(resumed) > 0, resumed
 
 
 def test_no_renegotiation(vm):

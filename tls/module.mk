@@ -77,7 +77,8 @@ $(TLS_EVEREST_OBJS): $(BUILD)/tls/everest/%.o: $(DEPS_STAMP) tls/mbedtls_config.
 NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_EVEREST_OBJS)
 
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
-TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/ghash.c
+TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/ghash.c \
+	tls/tickets.c
 KERNEL_SRCS += $(TLS_SRCS)
 TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
 $(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)

@@ -16,6 +16,7 @@
 #include "tls/ghash.h"
 #include "tls/keys.h"
 #include "tls/sign.h"
+#include "tls/tickets.h"
 #include "tls/tls.h"
 
 /* Set by tls_boot() on core 0 before the other cores start; read-only afterwards. */
@@ -84,6 +85,7 @@ int tls_boot(void)
     rc = tls_keys_load(&keys); /* logged */
     if (rc < 0)
         return rc;
+    tls_tickets_init();      /* RDRAND alone: before the host's bytes are shared out */
     tls_entropy_host_seed(); /* logged */
     tls_ghash_choose();      /* logged; before the first GCM key */
     core_stats_add(&tls_source);
@@ -100,7 +102,7 @@ struct tls_counters *tls_counters_this_cpu(void)
 static int parse_ticket_counted(void *p_ticket, mbedtls_ssl_session *session, unsigned char *buf,
                                 size_t len)
 {
-    int ret = mbedtls_ssl_ticket_parse(p_ticket, session, buf, len);
+    int ret = tls_ticket_parse(p_ticket, session, buf, len);
     if (ret == 0)
         tls_counters_this_cpu()->resumed++;
     return ret;
@@ -151,8 +153,9 @@ static struct altcp_tls_config *config_create(void)
     if (mbedtls_ssl_conf_alpn_protocols(conf, alpn) != 0)
         return NULL; /* cannot happen with this constant list; the config is kept (lwIP
                         2.1.3's altcp_tls_free_config leaks part of it anyway) */
-    /* Keep altcp_tls's ticket context and write function; count resumptions on parse. */
-    mbedtls_ssl_conf_session_tickets_cb(conf, mbedtls_ssl_ticket_write, parse_ticket_counted,
+    /* altcp_tls's ticket context with the keys every core shares; count resumptions. */
+    tls_tickets_adopt(conf->p_ticket);
+    mbedtls_ssl_conf_session_tickets_cb(conf, tls_ticket_write, parse_ticket_counted,
                                         conf->p_ticket);
     keep_sign_table(conf);
     return tc;
