@@ -153,6 +153,8 @@ static void add_piece(const void *data, size_t len)
         last->len += len;
         return;
     }
+    /* link_output() bounded the pieces (frame_pieces() counts them the same way). */
+    LWIP_ASSERT("frame pieces bounded", build.nsegs < NETSTACK_TX_SEGS_MAX);
     build.segs[build.nsegs++] = (struct netstack_seg){data, len};
 }
 
