@@ -18,6 +18,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/x86.h"
+#include "mbedtls/entropy_poll.h"
 #include "virtio/rng.h"
 #include "tls/entropy.h"
 #include "tls/limits.h"
@@ -48,11 +49,9 @@ void tls_entropy_host_seed(void)
         log_info("tls: entropy from RDRAND (no virtio-rng device)");
         return;
     }
-    size_t total = (size_t)core_ncpus * TLS_VIRTIO_RNG_SEED;
-    for (size_t done = 0; rc == 0 && done < total; done += 1024) {
-        size_t n = total - done < 1024 ? total - done : 1024;
-        rc = virtio_rng_read((uint8_t *)host_seed + done, n);
-    }
+    _Static_assert(sizeof(host_seed) <= VIRTIO_RNG_READ_MAX, "one read fills every core's share");
+    if (rc == 0)
+        rc = virtio_rng_read(host_seed, (size_t)core_ncpus * TLS_VIRTIO_RNG_SEED);
     if (rc < 0) {
         memset(host_seed, 0, sizeof(host_seed));
         log_warn("tls: virtio-rng gave no entropy (%d): entropy from RDRAND alone", rc);
@@ -103,20 +102,27 @@ int tls_entropy_check(void)
  * nonzero if the source fails, which fails the seeding: no TLS configuration, HTTPS off on
  * that core.
  */
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+int tls_entropy_rdrand(void *buf, size_t len)
+{
+    if (!rdrand_ok)
+        return -EIO;
+    for (size_t done = 0; done < len;) {
+        uint64_t v;
+        if (!rdrand64(&v))
+            return -EIO;
+        size_t n = len - done < sizeof(v) ? len - done : sizeof(v);
+        memcpy((uint8_t *)buf + done, &v, n);
+        done += n;
+    }
+    return 0;
+}
+
 int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
 {
     *olen = 0;
-    if (!rdrand_ok)
+    if (tls_entropy_rdrand(output, len) != 0)
         return -1;
-    while (*olen < len) {
-        uint64_t v;
-        if (!rdrand64(&v))
-            return -1;
-        size_t n = len - *olen < sizeof(v) ? len - *olen : sizeof(v);
-        memcpy(output + *olen, &v, n);
-        *olen += n;
-    }
+    *olen = len;
     /* The first seeding on this core: XOR in what is left of its share of the host's bytes. */
     unsigned cpu = core_cpu_self()->id;
     if (host_seeded && cpu < CORE_MAX_CPUS) {

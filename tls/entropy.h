@@ -10,6 +10,8 @@
 #ifndef TLS_ENTROPY_H
 #define TLS_ENTROPY_H
 
+#include <stddef.h>
+
 /*
  * Check RDRAND once: present (CPUID.1:ECX.RDRAND), answers within TLS_RDRAND_RETRIES tries,
  * and its output is not stuck (TLS_HEALTH_SAMPLES words, no two consecutive equal, not all
@@ -17,6 +19,11 @@
  * check); logs one line saying why on failure.
  */
 int tls_entropy_check(void);
+
+/* len bytes from RDRAND alone (after tls_entropy_check() succeeded): 0, or -EIO when it did
+ * not deliver.  Any core; for secrets of our own (mbedTLS seeds through
+ * mbedtls_hardware_poll(), which also mixes in the host's bytes). */
+int tls_entropy_rdrand(void *buf, size_t len);
 
 /*
  * If the VM has a virtio-rng device: read TLS_VIRTIO_RNG_SEED bytes of the host's entropy per

@@ -20,11 +20,10 @@
 #include "core/log.h"
 #include "mbedtls/md.h"
 #include "mbedtls/platform_util.h"
+#include "tls/entropy.h"
 #include "tls/tickets.h"
 
 #define TICKET_SECRET_BYTES 32
-
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
 
 /* Written once on core 0 at boot, before the other cores make their configurations. */
 static unsigned char secret[TICKET_SECRET_BYTES];
@@ -32,9 +31,7 @@ static bool secret_ok;
 
 int tls_tickets_init(void)
 {
-    size_t olen = 0;
-    if (mbedtls_hardware_poll(NULL, secret, sizeof(secret), &olen) != 0 ||
-        olen != sizeof(secret)) {
+    if (tls_entropy_rdrand(secret, sizeof(secret)) != 0) {
         log_error("tls: no entropy for the shared ticket secret: each core resumes only its own "
                   "tickets");
         return -EIO;

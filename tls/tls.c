@@ -85,7 +85,7 @@ int tls_boot(void)
     rc = tls_keys_load(&keys); /* logged */
     if (rc < 0)
         return rc;
-    tls_tickets_init();      /* RDRAND alone: before the host's bytes are shared out */
+    tls_tickets_init();      /* logged on failure */
     tls_entropy_host_seed(); /* logged */
     tls_ghash_choose();      /* logged; before the first GCM key */
     core_stats_add(&tls_source);

@@ -17,14 +17,11 @@
 /*
  * Named limits (each may be overridden at build time):
  *   QUEUE_SIZE  entries asked for the request queue: one request at a time needs few;
- *   READ_MAX    bytes one virtio_rng_read() may ask for (the bounce buffer's size);
+ *   READ_MAX    (rng.h) bytes one virtio_rng_read() may ask for;
  *   TIMEOUT_MS  time without a completion after which the device is given up on.
  */
 #ifndef VIRTIO_RNG_QUEUE_SIZE
 #define VIRTIO_RNG_QUEUE_SIZE 8
-#endif
-#ifndef VIRTIO_RNG_READ_MAX
-#define VIRTIO_RNG_READ_MAX 4096u
 #endif
 #ifndef VIRTIO_RNG_TIMEOUT_MS
 #define VIRTIO_RNG_TIMEOUT_MS 1000u

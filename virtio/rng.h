@@ -14,6 +14,11 @@
 
 #include "virtio/virtio.h"
 
+/* Bytes one virtio_rng_read() may ask for (the driver's bounce buffer). */
+#ifndef VIRTIO_RNG_READ_MAX
+#define VIRTIO_RNG_READ_MAX 4096u
+#endif
+
 /* Find the first virtio-rng device (PCI, else virtio-mmio) and bring it up.  Returns 0;
  * -ENODEV when there is none (not logged: the device is optional); -EIO or -ENOMEM when it
  * could not be set up (logged). */
