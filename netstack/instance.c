@@ -292,8 +292,7 @@ static void tx_flush(void)
 /* netif->linkoutput: hold the frame for tx_flush() (see above). */
 static err_t link_output(struct netif *nif, struct pbuf *p)
 {
-    u16_t mss = out_seg_mss;
-    out_seg_mss = 0;
+    u16_t mss = out_seg_mss; /* ip4_send() clears it once the frame went (or waits for ARP) */
     if (tx_tail - tx_done_head == NETSTACK_TX_BACKLOG) {
         counters->tx_full++;
         txq_refused = true;
