@@ -74,13 +74,21 @@ def totals(vm, ncpus, *keys):
     return {k: sum(core.get(k, 0) for core in st) for k in keys}
 
 
-def test_tap_offloads_byte_exact(boot, netns, site):
-    root, files = site
+def boot_tap(boot, netns, root, before_serving=None):
+    """One core on a one-queue tap in a namespace of its own, serving root; waits for
+    before_serving (a boot line printed before httpd serves), then for httpd."""
     ns = netns(queues=1)
     vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
               env={"SITE": str(root), "DISK": "vfat"})
-    vm.expect(r"virtio-net: .*offloads: tx-csum rx-csum tso4")
+    if before_serving:
+        vm.expect(before_serving)
     vm.expect(r"httpd: serving on port 80")
+    return ns, vm
+
+
+def test_tap_offloads_byte_exact(boot, netns, site):
+    root, files = site
+    ns, vm = boot_tap(boot, netns, root, r"virtio-net: .*offloads: tx-csum rx-csum tso4")
     check_files(lambda: ns.connect(80, timeout=30), files)
     t = totals(vm, 1, "tx", "txwire")
     # 22 MiB went out in ~15,000 segments on the wire; with TSO most left 64 KiB at a time.
@@ -92,10 +100,7 @@ def test_tiny_mss_client_gets_one_segment_per_frame(boot, netns, site):
     would otherwise cut every 64 KiB frame into hundreds of packets for it.  One frame per
     segment on the wire for its download (tx= and txwire= grow alike)."""
     root, files = site
-    ns = netns(queues=1)
-    vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
-              env={"SITE": str(root), "DISK": "vfat"})
-    vm.expect(r"httpd: serving on port 80")
+    ns, vm = boot_tap(boot, netns, root)
     before = totals(vm, 1, "tx", "txwire")
     with ns.entered():
         s = socket.socket()
@@ -168,10 +173,7 @@ def concurrent_downloads(ns, n, path, size):
 
 def test_256_concurrent_64k_downloads_none_lost(boot, netns, site):
     root, files = site
-    ns = netns(queues=1)
-    vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
-              env={"SITE": str(root), "DISK": "vfat"})
-    vm.expect(r"httpd: serving on port 80")
+    ns, vm = boot_tap(boot, netns, root)
     complete, errors = concurrent_downloads(ns, CONCURRENT, "/64k.bin", 64 * KIB)
     t = totals(vm, 1, "timeouts")
     assert (complete, errors) == (CONCURRENT, 0), \
@@ -205,10 +207,7 @@ def round_bursts(raw, sport, seq, acked, rounds):
 
 def test_lone_client_gets_more_than_the_default_send_buffer_per_round_trip(boot, netns, site):
     root, files = site
-    ns = netns(queues=1)
-    vm = boot(cpus=1, netns=ns, args=f"ip={GUEST_IP}/24 gw=10.77.0.1",
-              env={"SITE": str(root), "DISK": "vfat"})
-    vm.expect(r"httpd: serving on port 80")
+    ns, vm = boot_tap(boot, netns, root)
     raw = RawTcp(ns, sized=True)
     try:
         sport, isn = 41000, 7000
