@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
-"""make bench, the HTTPS part: Toril serving HTTPS over a tap in a network namespace of its
-own, TCG, with an ECDSA P-256 certificate for the guest's address issued by a throw-away test
-CA made here with openssl (testssl.sh is told to trust that CA: a self-signed certificate would
-only report itself, as HIGH/CRITICAL trust findings), and hsts= on.
+"""make bench, the TLS configuration audit: testssl.sh (Debian's testssl) against Toril serving
+HTTPS over a tap in a network namespace of its own (TCG, booted as loadtest/guests.py boots it
+for the benchmarks), with hsts= on and an ECDSA P-256 certificate for the guest's address issued
+by a throw-away test CA made here with openssl (testssl.sh is told to trust that CA: a
+self-signed certificate would only report itself, as HIGH/CRITICAL trust findings).
 
-  1. keep-alive req/s, HTTP and HTTPS, 1 KB and 64 KB files (wrk -t1 -c16);
-  2. handshakes/s: full (openssl s_time -new) and resumed (-reuse);
-  3. testssl.sh (Debian's testssl) against it: the report is kept as
-     build/bench/testssl-<time>.json; any finding of severity HIGH or CRITICAL fails the run.
+The report is kept as build/bench/testssl-<time>.json; any finding of severity HIGH or CRITICAL,
+or a report with no finding at all, fails the run.  The HTTPS figures of make bench (keep-alive
+req/s, full handshakes/s) come from `loadtest/toril-bench --https` (loadtest/https_bench.py).
 
 Needs root (network namespaces).  Traffic stays inside the namespace this script creates.
-Usage: tls/bench.py [--cpus N] [--seconds S] [--no-testssl]
+Usage: tls/bench.py [--cpus N] [--kernel PATH]
 """
 import argparse
 import json
 import os
-import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,10 +24,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from harness.netns import GUEST_IP, HOST_IP, NetNs  # noqa: E402
-from harness.vm import Vm  # noqa: E402
+from harness.netns import GUEST_IP, HOST_IP  # noqa: E402
+from harness.vm import KERNEL  # noqa: E402
+from loadtest import guests  # noqa: E402
+from loadtest.bench import make_site  # noqa: E402
 
 BAD_SEVERITIES = {"HIGH", "CRITICAL"}
+HSTS_MAX_AGE_S = 31536000      # one year (testssl.sh rates under 180 days as too short)
+BOOT_TIMEOUT_S = 120
+TESTSSL_TIMEOUT_S = 3600       # testssl.sh runs hundreds of handshakes against a TCG guest
+TESTSSL_ERRORS = 242           # testssl.sh's own failures exit with 242..255 (its ERR_* codes)
 
 
 def openssl(*args, cwd):
@@ -53,67 +59,74 @@ def make_ca_and_cert(d):
     return d / "ca.pem", d / "chain.pem", d / "key.pem"
 
 
+def testssl(ns, ca, report):
+    """testssl.sh inside ns against the guest, JSON report to `report` -> its findings ([] when
+    it wrote none).  Its exit status is no verdict (it adds up what its checks return), except
+    from TESTSSL_ERRORS up: then testssl.sh itself failed (no connection, bad option...)."""
+    try:
+        r = subprocess.run(["ip", "netns", "exec", ns.name, "testssl", "--quiet", "--color", "0",
+                            "--warnings", "off", "--add-ca", str(ca), "--jsonfile", str(report),
+                            f"{GUEST_IP}:443"], capture_output=True, timeout=TESTSSL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"tls/bench.py: testssl.sh still running after {TESTSSL_TIMEOUT_S} s")
+    if r.returncode >= TESTSSL_ERRORS:
+        out = (r.stdout + r.stderr).decode("utf-8", "replace")
+        raise SystemExit(f"tls/bench.py: testssl.sh failed with status {r.returncode}:\n"
+                         f"{out[-1500:]}")
+    if not report.exists():
+        return []
+    try:
+        return json.loads(report.read_text())
+    except ValueError as e:
+        raise SystemExit(f"tls/bench.py: {report}: not a testssl.sh JSON report ({e})")
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cpus", type=int, default=1)
-    ap.add_argument("--seconds", type=int, default=8)
-    ap.add_argument("--no-testssl", action="store_true")
+    ap = argparse.ArgumentParser(description="testssl.sh audit of Toril's HTTPS (make bench)")
+    ap.add_argument("--cpus", type=int, default=1, help="guest vCPUs and queue pairs (default 1)")
+    ap.add_argument("--kernel", type=Path, default=KERNEL, help=f"the Toril kernel (default "
+                                                                f"{KERNEL})")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("tls/bench.py: needs root (it creates a network namespace)")
-    site = Path(tempfile.mkdtemp(prefix="toril-tls-bench-"))
-    (site / "index.html").write_bytes(b"<p>hello\n")
-    (site / "1k.bin").write_bytes(os.urandom(1024))
-    (site / "64k.bin").write_bytes(os.urandom(65536))
+    if a.cpus < 1:
+        ap.error("--cpus must be >= 1")
+    if not a.kernel.exists():
+        ap.error(f"no kernel at {a.kernel} (run make first)")
+    for tool in ("ip", "openssl", "qemu-system-x86_64", "testssl"):
+        if not shutil.which(tool):
+            ap.error(f"{tool} not found (scripts/deps bench installs it)")
     out_dir = ROOT / "build" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
-    keys = Path(tempfile.mkdtemp(prefix="toril-tls-bench-keys-"))
+    tmp = Path(tempfile.mkdtemp(prefix="toril-tls-bench-"))
+    make_site(tmp / "site", [])
+    keys = tmp / "keys"
+    keys.mkdir()
     ca, chain, key = make_ca_and_cert(keys)
-
-    ns = NetNs(queues=a.cpus)
-    vm = Vm(cpus=a.cpus, netns=ns, args=f"ip={GUEST_IP}/24 hsts=31536000",
-            env={"TLS_CERT": str(chain), "TLS_KEY": str(key), "SITE": str(site),
-                 "DISK": "vfat"})
-    failed = False
+    # The settings guests.boot_toril takes from toril-bench's arguments, as toril-bench's
+    # defaults have them.
+    boot = argparse.Namespace(cpus=a.cpus, machine="microvm", mem="256M", accel="tcg",
+                              kernel=a.kernel.resolve(), args=f"hsts={HSTS_MAX_AGE_S}")
+    guest = guests.Guest()
+    t0 = time.monotonic()
     try:
-        vm.expect(r"httpd: serving on port 443", timeout=60)
-
-        def run(*cmd, timeout=a.seconds + 60):
-            r = subprocess.run(["ip", "netns", "exec", ns.name, *cmd], capture_output=True,
-                               timeout=timeout)
-            return r.returncode, (r.stdout + r.stderr).decode("utf-8", "replace")
-
-        print(f"HTTPS bench: Toril, {a.cpus} vCPU, TCG, tap; wrk -t1 -c16 -d{a.seconds}s")
-        for f in ("1k.bin", "64k.bin"):
-            for proto in ("http", "https"):
-                _, out = run("wrk", "-t1", "-c16", f"-d{a.seconds}s", f"{proto}://{GUEST_IP}/{f}")
-                m = re.search(r"Requests/sec:\s+([\d.]+)", out)
-                errs = re.search(r"Socket errors:[^\n]*", out)
-                print(f"  {proto:5} {f:8} {m.group(1) if m else '?':>10} req/s"
-                      f"{'  ' + errs.group(0) if errs else ''}")
-        for mode in ("-new", "-reuse"):
-            _, out = run("openssl", "s_time", "-connect", f"{GUEST_IP}:443", mode,
-                         "-time", str(a.seconds))
-            m = re.search(r"(\d+) connections in (\d+) real seconds", out)
-            rate = int(m.group(1)) / max(int(m.group(2)), 1) if m else float("nan")
-            print(f"  handshakes ({'full' if mode == '-new' else 'resumed'}): {rate:.0f}/s")
-
-        if not a.no_testssl:
-            report = out_dir / f"testssl-{time.strftime('%Y%m%d-%H%M%S')}.json"
-            rc, out = run("testssl", "--quiet", "--color", "0", "--warnings", "off",
-                          "--add-ca", str(ca), "--jsonfile", str(report), f"{GUEST_IP}:443",
-                          timeout=3600)
-            findings = json.loads(report.read_text()) if report.exists() else []
-            bad = [f for f in findings if f.get("severity") in BAD_SEVERITIES]
-            print(f"  testssl.sh: {len(findings)} findings, {len(bad)} HIGH/CRITICAL; report "
-                  f"{report.relative_to(ROOT)}")
-            for f in bad:
-                print(f"    {f.get('severity')} {f.get('id')}: {f.get('finding')}")
-            failed = bool(bad) or not findings
+        guest.ns, guest.vm = guests.boot_toril(boot, tmp / "site",
+                                               {"TLS_CERT": str(chain), "TLS_KEY": str(key)})
+        guest.vm.expect(r"httpd: serving on port 443", timeout=BOOT_TIMEOUT_S)
+        report = out_dir / f"testssl-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        findings = testssl(guest.ns, ca, report)
     finally:
-        vm.kill()
-        ns.close()
-    sys.exit(1 if failed else 0)
+        guest.stop()
+        shutil.rmtree(tmp)
+    bad = [f for f in findings if f.get("severity") in BAD_SEVERITIES]
+    print(f"testssl.sh against Toril ({a.cpus} vCPU, TCG, tap, hsts={HSTS_MAX_AGE_S}, test CA): "
+          f"{len(findings)} findings, {len(bad)} HIGH/CRITICAL in "
+          f"{time.monotonic() - t0:.0f} s; report {report.relative_to(ROOT)}")
+    for f in bad:
+        print(f"  {f.get('severity')} {f.get('id')}: {f.get('finding')}")
+    if not findings:
+        print("  no findings at all: testssl.sh did not run to the end")
+    sys.exit(1 if bad or not findings else 0)
 
 
 if __name__ == "__main__":
