@@ -60,13 +60,13 @@ def keys(tmp_path_factory):
     return {"ecdsa": make_cert(d, "ecdsa", ECDSA), "rsa": make_cert(d, "rsa", RSA), "dir": d}
 
 
-def boot_tls(site, cert, key, args="", cpus=1, env_extra=None):
+def boot_tls(site, cert, key, args="", cpus=1, env_extra=None, extra=""):
     env = {"SITE": str(site), "DISK": "vfat", **(env_extra or {})}
     if cert:
         env["TLS_CERT"] = str(cert)
     if key:
         env["TLS_KEY"] = str(key)
-    return Vm(cpus=cpus, args=args, env=env)
+    return Vm(cpus=cpus, args=args, env=env, extra=extra)
 
 
 @pytest.fixture(scope="module", params=["ecdsa", "rsa"])
@@ -145,6 +145,23 @@ def test_without_virtio_rng_rdrand_alone(site, keys):
         assert "tls: entropy from RDRAND (no virtio-rng device)" in v.output
         v.cert = cert
         assert curl(v, "/") == SMALL
+    finally:
+        v.kill()
+
+
+def test_aes_gcm_on_a_cpu_without_aes_ni_or_pclmulqdq(site, keys):
+    """A CPU without AES-NI and PCLMULQDQ (QEMU's -cpu max with both taken away; the last -cpu
+    counts): AES in software, GHASH by tables, said at boot; 1 MB over each AES-GCM suite
+    arrives byte-exact."""
+    cert, key = keys["ecdsa"]
+    v = boot_tls(site, cert, key, extra="-cpu max,-aes,-pclmulqdq")
+    try:
+        v.expect(r"httpd: serving on port 443 \(HTTPS\)")
+        assert "tls: GCM's GHASH by tables (no PCLMULQDQ)" in v.output, v.output[-3000:]
+        v.cert = cert
+        for suite in ALLOWED[:2]:
+            assert curl(v, "/big.bin", "--tlsv1.2", "--tls-max", "1.2", "--ciphers",
+                        suite) == BIG, suite
     finally:
         v.kill()
 

@@ -43,6 +43,7 @@
 #define MBEDTLS_AESNI_C                 /* AES-NI and PCLMULQDQ (tls/module.mk: SSE for aesni.c
                                            only; main loop only) */
 #define MBEDTLS_GCM_C
+#define MBEDTLS_GCM_ALT                 /* GCM is ours: tls/gcm.c (context: tls/alt/gcm_alt.h) */
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C

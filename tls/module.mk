@@ -11,20 +11,23 @@
 # scripts/check-percpu checks that nothing writable escapes.  Their code and constant tables
 # (AES ROM tables, curve constants, OIDs) are ordinary read-only kernel text and rodata.
 #
-# SSE policy (Makefile: the kernel is built with -mgeneral-regs-only): mbedTLS's aesni.c alone
-# is compiled with SSE, AES-NI and PCLMULQDQ.  It runs only in a core's main loop (lwIP and
-# httpd never run in interrupt context), and interrupt handlers never touch vector registers,
-# so nothing needs saving.
+# SSE policy (Makefile: the kernel is built with -mgeneral-regs-only): mbedTLS's aesni.c is
+# compiled with SSE, AES-NI and PCLMULQDQ, and so is our tls/aes_ctr.c (AES counter mode), which
+# holds nothing else.  Both run only in a core's main loop
+# (lwIP and httpd never run in interrupt context), and interrupt handlers never touch vector
+# registers, so nothing needs saving.
 
 # Everest: mbedTLS's bundled X25519 (HACL*, 3rdparty/everest in its source), which its ECDH
 # uses for X25519 when MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED is set (tls/mbedtls_config.h).
 TLS_EVEREST_DIR = $(MBEDTLS_DIR)/3rdparty/everest
-MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include -I$(TLS_EVEREST_DIR)/include \
+# tls/alt: our replacement of mbedTLS's GCM context (MBEDTLS_GCM_ALT, tls/gcm.c).
+MBEDTLS_CFLAGS := -I$(MBEDTLS_DIR)/include -I$(TLS_EVEREST_DIR)/include -Itls/alt \
 	'-DMBEDTLS_CONFIG_FILE="tls/mbedtls_config.h"'
 
 # The mbedTLS library files our configuration needs (each is empty without its MBEDTLS_*_C).
+# Not gcm.c: GCM is ours (tls/gcm.c, MBEDTLS_GCM_ALT).
 TLS_MBEDTLS_NAMES := aes aesni asn1parse asn1write base64 bignum chacha20 chachapoly cipher \
-	cipher_wrap constant_time ctr_drbg ecdh ecdsa ecp ecp_curves entropy entropy_poll gcm md \
+	cipher_wrap constant_time ctr_drbg ecdh ecdsa ecp ecp_curves entropy entropy_poll md \
 	oid pem pk pk_wrap pkparse platform_util poly1305 rsa rsa_internal sha256 sha512 \
 	ssl_ciphersuites ssl_msg ssl_srv ssl_ticket ssl_tls x509 x509_crt
 TLS_MBEDTLS_OBJS := $(patsubst %,$(BUILD)/tls/mbedtls/%.o,$(TLS_MBEDTLS_NAMES))
@@ -34,22 +37,10 @@ TLS_MBEDTLS_KFLAGS = $(filter-out -Werror,$(KERNEL_CFLAGS)) $(MBEDTLS_CFLAGS)
 # aesni.c: the one file allowed vector registers (see above).
 TLS_AESNI_KFLAGS = $(filter-out -mgeneral-regs-only,$(TLS_MBEDTLS_KFLAGS)) -msse2 -maes -mpclmul
 
-# gcm.c: asks tls/ghash.c, not the CPU alone, whether to use PCLMULQDQ (the faster GHASH on
-# this machine, measured at boot).
-TLS_GCM_KFLAGS = -Dmbedtls_aesni_has_support=tls_gcm_aesni_has_support
-
-# Our changes to mbedTLS (tls/mbedtls-patches/*.patch, each saying what and why), applied at
-# build time to a copy of its library/ (scripts/deps.mk, deps_patched); the kernel's mbedTLS
-# objects compile from the copy.
-TLS_MBEDTLS_PATCHES := $(sort $(wildcard tls/mbedtls-patches/*.patch))
-MBEDTLS_PATCHED := $(BUILD)/mbedtls-patched
-$(eval $(call deps_patched,$(MBEDTLS_PATCHED),$(MBEDTLS_DIR),library,$(TLS_MBEDTLS_PATCHES)))
-
-$(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(MBEDTLS_PATCHED)/library/%.c $(DEPS_STAMP) \
-		tls/mbedtls_config.h tls/module.mk Makefile
+$(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(DEPS_STAMP) \
+		tls/mbedtls_config.h tls/alt/gcm_alt.h tls/module.mk Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) \
-		$(if $(filter gcm,$*),$(TLS_GCM_KFLAGS)) -c $< -o $@
+	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) -c $< -o $@
 
 # lwIP's TLS layer, compiled by netstack/module.mk's lwIP rule (same flags as lwIP, plus ours).
 NETSTACK_LWIP_TLS_SRCS := src/apps/altcp_tls/altcp_tls_mbedtls.c \
@@ -77,12 +68,14 @@ $(TLS_EVEREST_OBJS): $(BUILD)/tls/everest/%.o: $(DEPS_STAMP) tls/mbedtls_config.
 NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_EVEREST_OBJS)
 
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
-TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/ghash.c \
-	tls/tickets.c
+TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/tickets.c \
+	tls/gcm.c tls/ghash.c tls/ghash_choose.c tls/aes_ctr.c
 KERNEL_SRCS += $(TLS_SRCS)
 TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
 $(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)
 $(TLS_KOBJS): $(DEPS_STAMP)
+$(BUILD)/kernel/tls/aes_ctr.o: KERNEL_CFLAGS := \
+	$(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS)) -msse2 -maes
 
 # make tls-size: what mbedTLS and altcp_tls add to the kernel.
 .PHONY: tls-size
@@ -94,12 +87,26 @@ tls-size: $(TLS_MBEDTLS_OBJS) $(TLS_EVEREST_OBJS) $(TLS_ALTCP_OBJS)
 # tls/sign.c against mbedTLS built for the host from the same configuration (only the files
 # ECDSA keys and signatures need).  Third-party code: warnings shown, not fatal.
 TLS_SIGN_TEST_MBEDTLS := aes aesni asn1parse asn1write base64 bignum cipher cipher_wrap \
-	chacha20 chachapoly constant_time ctr_drbg ecdsa ecp ecp_curves gcm md oid pem pk pk_wrap pkparse \
+	chacha20 chachapoly constant_time ctr_drbg ecdsa ecp ecp_curves md oid pem pk pk_wrap pkparse \
 	platform_util poly1305 rsa rsa_internal sha256 sha512
-$(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c \
+# GCM is ours (tls/gcm.c and what it uses): mbedTLS's cipher layer links it.
+TLS_GCM_SRCS := tls/gcm.c tls/ghash.c tls/aes_ctr.c
+$(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c $(TLS_GCM_SRCS) \
 	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_SIGN_TEST_MBEDTLS))))
 # mbedTLS's .c files appear with the stamp (make sources): a fresh checkout has no other way to
 # make them, and they must never be deleted as intermediate files.
 $(MBEDTLS_DIR)/%.c: $(DEPS_STAMP) ;
 .PRECIOUS: $(MBEDTLS_DIR)/%.c
-$(BUILD)/host/tls/test_sign: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS)
+$(BUILD)/host/tls/test_sign: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS) \
+	-msse2 -maes
+
+# Our GCM (tls/gcm.c and what it uses) against the specification's vectors and mbedTLS's own
+# gcm.c, renamed (tls/tests/gcm_reference.c); the kernel's configuration, MBEDTLS_SELF_TEST for
+# the vectors.  SSE and AES-NI for tls/aes_ctr.c (the host has them, as the kernel's CPU does).
+TLS_GCM_TEST_MBEDTLS := aes aesni bignum cipher cipher_wrap chacha20 chachapoly constant_time gcm \
+	platform_util poly1305
+$(eval $(call host_test,tls/test_gcm,tls/tests/test_gcm.c tls/tests/gcm_reference.c \
+	$(TLS_GCM_SRCS) \
+	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_GCM_TEST_MBEDTLS))))
+$(BUILD)/host/tls/test_gcm: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS) \
+	-I$(MBEDTLS_DIR) -DMBEDTLS_SELF_TEST -msse2 -maes
