@@ -47,8 +47,9 @@ KERNEL_CFLAGS := \
 # -fno-pie -mcmodel=small  the kernel is linked at a fixed low address (identity mapped, < 2 GiB)
 # -mno-red-zone          interrupts and exceptions push onto the interrupted stack
 # -mgeneral-regs-only    SSE policy: C code never touches vector registers, so interrupt and
-#                        exception entry need not save them (code that wants AES-NI/SSE, such
-#                        as mbedTLS's aesni.c, opts in per file and runs only in the main loop)
+#                        exception entry need not save them (code that wants AES-NI/SSE,
+#                        mbedTLS's aesni.c and tls/aes_ctr.c, opts in per file and runs only
+#                        in the main loop)
 # -fno-omit-frame-pointer  panic() walks the frame-pointer chain for its backtrace
 # -fstack-protector-strong -mstack-protector-guard=global  one canary (__stack_chk_guard),
 #                        seeded from RDRAND/RDSEED before any protected function returns
