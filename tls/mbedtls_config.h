@@ -60,6 +60,10 @@
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM          /* fast P-256 reduction */
+#define MBEDTLS_ECP_INTERNAL_ALT        /* P-256 doubling, addition, normalisation: ours */
+#define MBEDTLS_ECP_DOUBLE_JAC_ALT      /* (tls/ecp_p256.c on tls/p256_field.c); other curves */
+#define MBEDTLS_ECP_ADD_MIXED_ALT       /* keep mbedTLS's code */
+#define MBEDTLS_ECP_NORMALIZE_JAC_ALT
 #define MBEDTLS_ECP_WINDOW_SIZE         5 /* lets the base point's comb take 5 bits (16
                                              points, ~1.5 KiB more per core): a kept table
                                              (tls/sign.h) makes each ECDSA signature ~15 %

@@ -69,7 +69,7 @@ NETSTACK_PERCPU_EXTRA_OBJS += $(TLS_EVEREST_OBJS)
 
 # Our glue: ordinary kernel sources (their few variables are shared, written at boot only).
 TLS_SRCS := tls/entropy.c tls/keys.c tls/tls.c tls/platform.c tls/sign.c tls/tickets.c \
-	tls/gcm.c tls/ghash.c tls/ghash_choose.c tls/aes_ctr.c
+	tls/gcm.c tls/ghash.c tls/ghash_choose.c tls/aes_ctr.c tls/ecp_p256.c tls/p256_field.c
 KERNEL_SRCS += $(TLS_SRCS)
 TLS_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(TLS_SRCS))
 $(TLS_KOBJS): KERNEL_CFLAGS += $(NETSTACK_CFLAGS) $(MBEDTLS_CFLAGS)
@@ -91,7 +91,8 @@ TLS_SIGN_TEST_MBEDTLS := aes aesni asn1parse asn1write base64 bignum cipher ciph
 	platform_util poly1305 rsa rsa_internal sha256 sha512
 # GCM is ours (tls/gcm.c and what it uses): mbedTLS's cipher layer links it.
 TLS_GCM_SRCS := tls/gcm.c tls/ghash.c tls/aes_ctr.c
-$(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c $(TLS_GCM_SRCS) \
+TLS_P256_SRCS := tls/ecp_p256.c tls/p256_field.c
+$(eval $(call host_test,tls/test_sign,tls/tests/test_sign.c tls/sign.c $(TLS_GCM_SRCS) $(TLS_P256_SRCS) \
 	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_SIGN_TEST_MBEDTLS))))
 # mbedTLS's .c files appear with the stamp (make sources): a fresh checkout has no other way to
 # make them, and they must never be deleted as intermediate files.
@@ -110,3 +111,11 @@ $(eval $(call host_test,tls/test_gcm,tls/tests/test_gcm.c tls/tests/gcm_referenc
 	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_GCM_TEST_MBEDTLS))))
 $(BUILD)/host/tls/test_gcm: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS) \
 	-I$(MBEDTLS_DIR) -DMBEDTLS_SELF_TEST -msse2 -maes
+
+# P-256 field arithmetic and mbedTLS's elliptic-curve code on it, against mbedTLS's big numbers
+# and an affine reference written in the test.
+TLS_P256_TEST_MBEDTLS := aes aesni bignum constant_time ctr_drbg ecdsa ecp ecp_curves asn1write \
+	asn1parse platform_util
+$(eval $(call host_test,tls/test_p256,tls/tests/test_p256.c $(TLS_P256_SRCS) \
+	$(patsubst %,$(MBEDTLS_DIR)/library/%.c,$(TLS_P256_TEST_MBEDTLS))))
+$(BUILD)/host/tls/test_p256: HOST_CFLAGS := $(filter-out -Werror,$(HOST_CFLAGS)) $(MBEDTLS_CFLAGS)
