@@ -27,7 +27,6 @@
 #define COM1      0x3f8
 #define UART_DATA 0 /* RBR (read) / THR (write) */
 #define UART_IER  1 /* interrupt enable; bit 0: received data available */
-#define UART_FCR  2 /* FIFO control */
 #define UART_LCR  3 /* line control; bit 7: divisor latch access */
 #define UART_MCR  4 /* modem control; OUT2 gates the interrupt line */
 #define UART_LSR  5 /* line status; bit 0: data ready, bit 5: THR empty */
@@ -48,8 +47,11 @@ void core_console_init(void)
     outb(COM1 + UART_DATA, 1);   /* 115200 baud */
     outb(COM1 + UART_IER, 0);
     outb(COM1 + UART_LCR, 0x03); /* 8N1 */
-    outb(COM1 + UART_FCR,
-         0xc5); /* FIFOs on, transmit FIFO cleared (keep typed-ahead input), 14-byte trigger */
+    /* The FIFO control register is left alone.  Turning the FIFOs on (or off) empties the
+     * receive side, and at power-on they are off with the first byte already waiting in the
+     * receive register: a command piped into the console before boot lost its first byte.
+     * Without FIFOs the UART holds one byte and QEMU hands it the next once it is read, so
+     * nothing is lost either way; output does not need them. */
     outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 */
     core_ring_init(&input_ring, input_slots, INPUT_RING_SLOTS, 1);
 }

@@ -35,6 +35,18 @@ def test_help_lists_commands_and_unknown_command_is_reported(boot):
     assert vm.wait(30) == 0
 
 
+def test_command_typed_before_boot_arrives_whole(boot):
+    """Input sent before the guest runs (a command piped into make run) arrives byte for byte:
+    `help` sent at once lists the commands, and `shutdown` after it powers off."""
+    vm = boot(cpus=1)
+    vm.send("help")
+    vm.send("shutdown")
+    for cmd in ("help", "stats", "shutdown"):
+        vm.expect(rf"\] +{cmd} ")
+    assert vm.wait(30) == 0
+    assert "unknown command" not in vm.output
+
+
 def test_idle_cores_halt(boot):
     """After boot every core halts rather than spins (busy_pct well below 100)."""
     vm = boot(cpus=2)
