@@ -13,9 +13,9 @@
 #
 # SSE policy (Makefile: the kernel is built with -mgeneral-regs-only): mbedTLS's aesni.c is
 # compiled with SSE, AES-NI and PCLMULQDQ, and so is our tls/aes_ctr.c (AES counter mode), which
-# holds nothing else.  Both run only in a core's main loop
-# (lwIP and httpd never run in interrupt context), and interrupt handlers never touch vector
-# registers, so nothing needs saving.
+# holds nothing else.  Both run only in a core's main loop (lwIP and httpd never run in
+# interrupt context), and interrupt handlers never touch vector registers, so nothing needs
+# saving.
 
 # Everest: mbedTLS's bundled X25519 (HACL*, 3rdparty/everest in its source), which its ECDH
 # uses for X25519 when MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED is set (tls/mbedtls_config.h).
@@ -34,11 +34,11 @@ TLS_MBEDTLS_OBJS := $(patsubst %,$(BUILD)/tls/mbedtls/%.o,$(TLS_MBEDTLS_NAMES))
 
 # Third-party code: the kernel's flags, warnings shown but not fatal (we do not edit it).
 TLS_MBEDTLS_KFLAGS = $(filter-out -Werror,$(KERNEL_CFLAGS)) $(MBEDTLS_CFLAGS)
-# aesni.c: the one file allowed vector registers (see above).
+# aesni.c: allowed vector registers (see above).
 TLS_AESNI_KFLAGS = $(filter-out -mgeneral-regs-only,$(TLS_MBEDTLS_KFLAGS)) -msse2 -maes -mpclmul
 
 $(TLS_MBEDTLS_OBJS): $(BUILD)/tls/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(DEPS_STAMP) \
-		tls/mbedtls_config.h tls/alt/gcm_alt.h tls/module.mk Makefile
+		tls/mbedtls_config.h tls/alt/gcm_alt.h tls/ghash.h tls/module.mk Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(if $(filter aesni,$*),$(TLS_AESNI_KFLAGS),$(TLS_MBEDTLS_KFLAGS)) -c $< -o $@
 
