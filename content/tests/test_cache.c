@@ -30,6 +30,7 @@
 #include "core/pmm.h"
 #include "core/random.h"
 #include "tests/host/log_host.h"
+#include "tests/host/xorshift.h"
 
 #define BIG_SIZE   (1024 * 1024 + 7)
 #define MANY_FILES 300
@@ -56,10 +57,7 @@ static uint8_t *mem;    /* host memory handed to the page allocator */
 uint64_t core_random_u64(void)
 {
     static uint64_t x = 0x9e3779b97f4a7c15ull;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
+    return xorshift64(&x);
 }
 
 static void add(const char *rel, size_t size)

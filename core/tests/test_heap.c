@@ -22,6 +22,7 @@
 #include "core/pmm.h"
 #include "tests/host/expect_panic.h"
 #include "tests/host/log_host.h"
+#include "tests/host/xorshift.h"
 
 #define PAGE       CORE_PMM_PAGE_SIZE
 #define SLAB       CORE_HEAP_SLAB_SIZE
@@ -116,10 +117,7 @@ static bool check(const void *p, size_t n, uint32_t t)
 /* xorshift64: deterministic sizes and choices. */
 static uint64_t rnd(uint64_t *s)
 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
+    return xorshift64(s);
 }
 
 /* Mostly small, some medium, a few large: the mix a web server's heap sees. */

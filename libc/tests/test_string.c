@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "libc/tests/libc_host.h"
+#include "tests/host/xorshift.h"
 
 #define MAX_LEN   64  /* lengths tried exhaustively */
 #define MAX_ALIGN 8   /* offsets tried exhaustively */
@@ -29,10 +30,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return xorshift64(&rng_state);
 }
 
 static void fill_random(unsigned char *p, size_t n)

@@ -9,6 +9,7 @@
 #include "core/random.h"
 #include "core/time.h"
 #include "netstack/tests/host_env.h"
+#include "tests/host/xorshift.h"
 
 uint64_t host_env_now_ns = 1000000000ull;
 unsigned host_env_kicks[16];
@@ -22,10 +23,7 @@ uint64_t core_time_ns(void)
 uint64_t core_random_u64(void)
 {
     static uint64_t x = 0x9e3779b97f4a7c15ull;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
+    return xorshift64(&x);
 }
 
 void host_env_kick(unsigned cpu)

@@ -22,6 +22,7 @@
 
 #include "mbedtls/gcm.h"
 #include "tls/ghash.h"
+#include "tests/host/xorshift.h"
 
 /* mbedTLS's GCM, renamed (gcm_reference.c). */
 void *ref_gcm_new(void);
@@ -40,12 +41,8 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static void fill(unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        rng_state ^= rng_state << 13;
-        rng_state ^= rng_state >> 7;
-        rng_state ^= rng_state << 17;
-        p[i] = (unsigned char)(rng_state >> 24);
-    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(xorshift64(&rng_state) >> 24);
 }
 
 static const enum tls_ghash_by routines[] = {TLS_GHASH_BY_TABLES, TLS_GHASH_BY_CLMUL};

@@ -23,15 +23,13 @@
 #include "mbedtls/ecp.h"
 #include "mbedtls/ecp_internal.h"
 #include "tls/p256_field.h"
+#include "tests/host/xorshift.h"
 
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
 
 static uint64_t next64(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return xorshift64(&rng_state);
 }
 
 /* Not random, and need not be: what is made with it here is only checked. */

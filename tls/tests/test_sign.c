@@ -19,6 +19,7 @@
 #include "mbedtls/ecdsa.h"
 #include "mbedtls/pk.h"
 #include "tls/sign.h"
+#include "tests/host/xorshift.h"
 
 /* A throw-away P-256 test key (SEC1), made with openssl for this test only. */
 static const char key_pem[] = "-----BEGIN EC PRIVATE KEY-----\n"
@@ -32,13 +33,8 @@ enum { SIGNATURES_TIMED = 20 };
 /* Not random, and need not be: signatures made here are only verified. */
 static int test_rng(void *state, unsigned char *out, size_t len)
 {
-    uint64_t *x = state;
-    for (size_t i = 0; i < len; i++) {
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        out[i] = (unsigned char)*x;
-    }
+    for (size_t i = 0; i < len; i++)
+        out[i] = (unsigned char)xorshift64(state);
     return 0;
 }
 
