@@ -353,18 +353,19 @@ def parse_args(argv):
     ap.add_argument("--no-plots", action="store_true", help="table only (no matplotlib needed)")
     ap.add_argument("--out", type=Path, help="output folder (default build/loadtest/<time>/)")
     ap.add_argument("--https", action="store_true",
-                    help="HTTPS instead (implies --boot): keep-alive req/s per --sizes and full "
-                         "handshakes/s, TLS 1.2 with each of --suites pinned, --repeat fresh "
-                         "boots, medians; with --compare linux, nginx + OpenSSL in the Linux "
-                         "guest too and Toril/Linux against the targets (loadtest/https_bench.py)")
+                    help="HTTPS instead (implies --boot): keep-alive req/s per --sizes, full and "
+                         "resumed handshakes/s, TLS 1.2 with each of --suites pinned, --repeat "
+                         "fresh boots, medians; with --compare linux, nginx + OpenSSL in the "
+                         "Linux guest too and Toril/Linux against the targets "
+                         "(loadtest/https_bench.py)")
     ap.add_argument("--suites", default=https_bench.DEFAULT_SUITES,
                     help=f"with --https: ECDSA suites to pin, of {', '.join(https_bench.SUITES)} "
                          f"(default {https_bench.DEFAULT_SUITES})")
     ap.add_argument("--repeat", type=int, default=2,
                     help="with --https: repetitions, each a fresh boot of each server (default 2)")
     ap.add_argument("--handshake-procs", type=int, default=https_bench.DEFAULT_HANDSHAKE_PROCS,
-                    help=f"with --https: openssl s_time -new processes at once (default "
-                         f"{https_bench.DEFAULT_HANDSHAKE_PROCS})")
+                    help=f"with --https: openssl s_time processes at once, -new then -reuse "
+                         f"(default {https_bench.DEFAULT_HANDSHAKE_PROCS})")
     ap.add_argument("--make-site", type=Path, metavar="DIR",
                     help="only write the --sizes files into DIR (to serve with make run SITE=DIR)"
                          " and exit")

@@ -58,7 +58,8 @@ def test_toril_bench_boots_loads_idles_and_reports(tmp_path):
 
 def test_toril_bench_https_toril_alone(tmp_path):
     """--https against Toril only (the Linux guest needs packages downloaded): both suites
-    pinned and checked, keep-alive req/s and full handshakes, none resumed, medians reported."""
+    pinned and checked, keep-alive req/s, full handshakes (none resumed) and resumed ones (all
+    resumed, by s_time's marks and the guest's counters), medians reported."""
     assert KERNEL.exists(), f"kernel {KERNEL} not built"
     out = tmp_path / "https"
     p = subprocess.run([str(ROOT / "loadtest" / "toril-bench"), "--https", "--cpus", "1",
@@ -73,10 +74,19 @@ def test_toril_bench_https_toril_alone(tmp_path):
     for suite in ("aes128", "chacha20"):
         assert toril[f"keep-alive 1k c=4 {suite}"]["median"] > 0, toril
         assert toril[f"handshakes full {suite}"]["median"] > 0, toril
-        assert re.search(rf"Toril handshakes full {suite}: .* \(guest: [1-9]\d* full, 0 resumed\)",
-                         p.stderr), p.stderr
+        assert toril[f"handshakes resumed {suite}"]["median"] > 0, toril
+        assert re.search(rf"Toril handshakes full {suite}: .* \(s_time: 0 of [1-9]\d* resumed; "
+                         rf"guest: [1-9]\d* full, 0 resumed\)", p.stderr), p.stderr
+        # Each of the 2 processes makes one full handshake for its ticket, then only resumes.
+        assert re.search(rf"Toril handshakes resumed {suite}: .* \(s_time: (\d+) of \1 resumed; "
+                         rf"guest: 2 full, [1-9]\d* resumed\)", p.stderr), p.stderr
+    counts = {c["scenario"]: c for c in res["handshake_counts"]}
+    assert counts["handshakes resumed aes128"]["guest_resumed"] > 0, counts
+    assert counts["handshakes full aes128"]["guest_resumed"] == 0, counts
     assert res["verdicts"] == []  # nothing to compare with
-    assert "| Toril | handshakes full chacha20 |" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "| Toril | handshakes full chacha20 |" in report
+    assert "| Toril | handshakes resumed chacha20 |" in report
 
 def test_tap_script_then_run_and_idle_watch(namespace, tmp_path):
     tap = ROOT / "scripts" / "tap"

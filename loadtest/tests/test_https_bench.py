@@ -16,6 +16,19 @@ tttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt
 
 Now timing with session id reuse.
 """
+# openssl s_time -reuse against a server that resumes (OpenSSL 3.0; marks shortened: one per
+# timed connection, 'r' for a resumed session)...
+S_TIME_REUSE = """
+
+Now timing with session id reuse.
+starting
+""" + "r" * 40 + """
+
+40 connections in 0.15s; 266.67 connections/user sec, bytes read 143360
+40 connections in 2 real seconds, 3584 bytes read per connection
+"""
+# ... and against one that resumes nothing (s_server -no_ticket -no_cache): '*' is TLS 1.2.
+S_TIME_REUSE_REFUSED = S_TIME_REUSE.replace("r" * 40, "*" * 40)
 S_TIME_REFUSED = """Collecting connection statistics for 8 seconds
 ERROR
 40B7A4C1F67F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure
@@ -41,6 +54,39 @@ def test_parse_s_time_without_a_count_is_an_error():
         https_bench.parse_s_time(S_TIME_REFUSED)
     with pytest.raises(ValueError):
         https_bench.parse_s_time("")
+
+
+def test_s_time_resumed_counts_the_marks():
+    assert https_bench.parse_s_time(S_TIME_REUSE) == 40
+    assert https_bench.s_time_resumed(S_TIME_REUSE) == (40, 40)
+    assert https_bench.s_time_resumed(S_TIME_REUSE_REFUSED) == (0, 40)
+    assert https_bench.s_time_resumed(S_TIME) == (0, 88)
+    mixed = S_TIME_REUSE.replace("r" * 40, "r" * 30 + "*" * 10)
+    assert https_bench.s_time_resumed(mixed) == (30, 40)
+    # No marks (no connection completed) and the text lines are no marks.
+    assert https_bench.s_time_resumed(S_TIME_REFUSED) == (0, 0)
+    assert https_bench.s_time_resumed("0 connections in 2 real seconds\nstarting\n") == (0, 0)
+
+
+def test_resumption_problems():
+    rp = https_bench.resumption_problems
+    # Full: nothing resumed is right, one resumption on either side is a problem.
+    assert rp("full", (212, 0), (0, 212)) == []
+    assert rp("full", None, (0, 212)) == []
+    assert rp("full", (211, 1), (0, 212)) == ["guest: 1 of 212 sessions were resumed"]
+    assert rp("full", None, (3, 212)) == ["s_time: 3 of 212 sessions were resumed"]
+    # Resumed: the guest counts each process's first (full) handshake; most must be resumed.
+    assert rp("resumed", (4, 996), (996, 996)) == []
+    assert rp("resumed", None, (600, 1000)) == []
+    assert rp("resumed", (1000, 0), (0, 1000)) == [
+        "guest: only 0 of 1000 handshakes were resumed",
+        "s_time: only 0 of 1000 handshakes were resumed"]
+    assert rp("resumed", (50, 50), (50, 100)) == [
+        "guest: only 50 of 100 handshakes were resumed",
+        "s_time: only 50 of 100 handshakes were resumed"]
+    # No connection at all proves nothing.
+    assert rp("resumed", (0, 0), (0, 0)) == ["guest: only 0 of 0 handshakes were resumed",
+                                             "s_time: only 0 of 0 handshakes were resumed"]
 
 
 def test_parse_s_client_brief():
@@ -100,6 +146,26 @@ def test_summary_medians_and_verdicts():
     assert "| keep-alive 1k c=16 aes128 | 5500 | 2500 | 2.20x | >= 2x | yes |" in md
     assert "| handshakes full aes128 | 32.0 | 40.0 | 0.80x | >= 1x | NO |" in md
     assert "- one" in md
+
+
+def test_resumed_handshakes_are_reported_without_a_target():
+    reps = [{"Toril": {"handshakes full aes128": 30.0, "handshakes resumed aes128": 300.0},
+             "Linux+nginx": {"handshakes full aes128": 20.0,
+                             "handshakes resumed aes128": 400.0}}]
+    s = https_bench.summarize(reps)
+    rows = {r[0]: r for r in https_bench.verdicts(s)}
+    assert rows["handshakes full aes128"][4:] == (1.0, True)
+    res = rows["handshakes resumed aes128"]
+    assert res[3] == pytest.approx(0.75) and res[4] is None and res[5] is None
+    md = https_bench.markdown(s, list(rows.values()), {
+        "date": "d", "setup": "s", "host": "h", "command": "c", "repeat": 1, "wrk": "w",
+        "s_time": "t"})
+    assert "| Toril | handshakes resumed aes128 | 300 handshakes/s | 300 |" in md
+    assert "| handshakes resumed aes128 | 300 | 400 | 0.75x | report only | - |" in md
+    assert https_bench.target("keep-alive 64k c=16 chacha20") == 2.0
+    assert https_bench.target("handshakes full chacha20") == 1.0
+    assert https_bench.target("handshakes resumed chacha20") is None
+    assert https_bench.target("handshakesfull x") is None
 
 
 def test_verdicts_need_both_servers_and_a_value():
