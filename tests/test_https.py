@@ -236,6 +236,19 @@ def test_ticket_resumption(vm, tmp_path):
     assert d["tls_handshakes"] == 2 and d["tls_resumed"] == 1, d
 
 
+def test_close_notify_ends_a_closed_response_and_its_session_resumes(vm, tmp_path):
+    """A response the server closes after (Connection: close) ends with TLS's close_notify
+    before the FIN: OpenSSL reads a clean end, not an "unexpected eof" (a cut connection,
+    whose session it throws away), and the session from that exchange resumes."""
+    sess = tmp_path / "sess.pem"
+    request = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    rc, out = s_client(vm, "-tls1_2", "-ign_eof", "-sess_out", str(sess), stdin=request)
+    assert rc == 0 and SMALL.decode() in out, out[-1500:]
+    assert "unexpected eof" not in out, out[-1500:]
+    rc, out = s_client(vm, "-tls1_2", "-ign_eof", "-sess_in", str(sess), stdin=request)
+    assert rc == 0 and "Reused, TLSv1.2" in out and SMALL.decode() in out, out[-1500:]
+
+
 def test_ticket_resumes_on_every_core(boot, netns, site, keys, tmp_path):
     """Two cores, each with its own TLS configuration, one tap queue each: a ticket issued by
     one core resumes on the other, because every core derives the same ticket keys.  New
