@@ -1,11 +1,14 @@
 """Foundation: boot on every supported machine and core count, console commands, clean and
 failing power-off, and the faults that must be caught (W^X, NULL, stack guard, panic)."""
+import os
 import re
+import subprocess
 import time
 
 import pytest
 
 from harness import stats
+from harness.vm import KERNEL, ROOT
 
 
 @pytest.mark.parametrize("machine,cpus", [("microvm", 1), ("microvm", 2), ("microvm", 4),
@@ -66,6 +69,18 @@ def test_command_line_problems_are_named(boot):
     vm.expect(r"toril: 1 cpus online")  # and it still boots, with the default
     vm.send("shutdown")
     assert vm.wait(30) == 0
+
+
+def test_microvm_with_too_many_tap_queues_is_refused_with_a_reason():
+    """QEMU's microvm firmware stops before the kernel, printing nothing, when the virtio-net
+    device has more than 48 queue pairs: run-qemu refuses that and names the way out instead
+    of leaving a silent VM."""
+    env = dict(os.environ, KERNEL=str(KERNEL), MACHINE="microvm", CPUS="49", NET="tap",
+               TAP="toril-none")
+    r = subprocess.run([str(ROOT / "scripts" / "run-qemu")], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2, r.stderr
+    assert "at most 48 CPUS" in r.stderr and "MACHINE=q35" in r.stderr, r.stderr
 
 
 FAULTS = {
