@@ -127,3 +127,21 @@ def test_tap_script_then_run_and_idle_watch(namespace, tmp_path):
     assert "multi_queue" not in in_ns(namespace, "ip", "-d", "link", "show", "tap1").stdout
     bad = in_ns(namespace, str(tap), "up", "--name", "tap2", "--addr", "10.77.0.9/16")
     assert bad.returncode == 2 and "overlaps" in bad.stderr
+
+
+def test_guest_profile_samples_the_guest_stack(tmp_path):
+    """guest-profile against a Toril started with a gdb socket: every sample is a stack from
+    the kernel's main loop (each core runs core_main -> core_loop_run), named by symbol."""
+    assert KERNEL.exists(), f"kernel {KERNEL} not built"
+    sock = tmp_path / "gdb.sock"
+    vm = Vm(cpus=1, extra=f"-gdb unix:{sock},server=on,wait=off")
+    try:
+        vm.expect(r"toril: 1 cpus online")
+        p = subprocess.run([str(ROOT / "loadtest" / "guest-profile"), "--socket", str(sock),
+                            "--kernel", str(KERNEL), "--samples", "5"],
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "5 samples" in p.stdout, p.stdout
+        assert re.search(r"^\s+100\.0%\s+core_loop_run$", p.stdout, re.M), p.stdout
+    finally:
+        vm.kill()
