@@ -123,13 +123,16 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
     if (tls_entropy_rdrand(output, len) != 0)
         return -1;
     *olen = len;
-    /* The first seeding on this core: XOR in what is left of its share of the host's bytes. */
+    /* The first seeding on this core: XOR in what is left of its share of the host's bytes,
+     * erasing each as it is used (seed material must not outlive the seeding). */
     unsigned cpu = core_cpu_self()->id;
     if (host_seeded && cpu < CORE_MAX_CPUS) {
         uint8_t *mine = host_seed[cpu];
         size_t *used = &host_seed_used[cpu];
-        for (size_t i = 0; i < len && *used < TLS_VIRTIO_RNG_SEED; i++)
-            output[i] ^= mine[(*used)++];
+        for (size_t i = 0; i < len && *used < TLS_VIRTIO_RNG_SEED; i++, (*used)++) {
+            output[i] ^= mine[*used];
+            mine[*used] = 0;
+        }
     }
     return 0;
 }

@@ -57,15 +57,13 @@ int virtio_rng_attach(struct virtio_dev *dev)
     size_t ring_pages = (mem_len + CORE_PMM_PAGE_SIZE - 1) / CORE_PMM_PAGE_SIZE;
     size_t buf_pages = (VIRTIO_RNG_READ_MAX + CORE_PMM_PAGE_SIZE - 1) / CORE_PMM_PAGE_SIZE;
     uint8_t *mem = core_pmm_alloc(ring_pages + buf_pages);
-    if (mem) {
-        memset(mem, 0, (ring_pages + buf_pages) * CORE_PMM_PAGE_SIZE);
-        rng.buf = mem + ring_pages * CORE_PMM_PAGE_SIZE;
-    }
     if (!mem) {
         log_error("virtio-rng: out of memory for the request queue");
         err = -ENOMEM;
         goto fail;
     }
+    memset(mem, 0, (ring_pages + buf_pages) * CORE_PMM_PAGE_SIZE);
+    rng.buf = mem + ring_pages * CORE_PMM_PAGE_SIZE;
     err = virtio_dev_start_polled(dev, &rng.vq, qsize, mem); /* §3.1.1 steps 7-8 */
     if (err)
         goto fail;
